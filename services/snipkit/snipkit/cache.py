@@ -1,0 +1,67 @@
+"""Redis: one client per worker process, with timeouts, so a Redis outage is reported
+quickly instead of hanging requests.
+
+Every key the suite writes starts with ``REDIS_KEY_PREFIX`` (see :mod:`snipkit.keys`),
+so several deployments, or several test runs, can share one Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+import redis
+from flask import Flask, current_app
+
+from .config import Setting, mask_url, number, url
+from .health import Check, add_check
+
+log = logging.getLogger("snipkit.cache")
+
+SETTINGS = [
+    Setting("REDIS_URL", url("redis", "rediss", "unix"), secret=True, doc="URL of the Redis server"),
+    Setting("REDIS_KEY_PREFIX", str, "snip:"),
+    Setting("REDIS_TIMEOUT_S", number(0.01), 0.5, doc="socket timeout for Redis calls"),
+]
+
+#: What a Redis call raises when Redis is down, slow or refuses the call.
+REDIS_ERRORS = (redis.RedisError, OSError)
+
+
+def make_client(redis_url: str, timeout: float) -> redis.Redis:
+    """A client whose every call fails within ``timeout`` seconds instead of hanging."""
+    return redis.Redis.from_url(
+        redis_url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        retry_on_timeout=False,
+        decode_responses=True,
+    )
+
+
+def client(app: Flask | None = None) -> redis.Redis:
+    """This process's Redis client for ``app`` (the current app by default)."""
+    app = app or current_app._get_current_object()
+    state = app.extensions["snipkit.cache"]
+    current = state.get("client")
+    if current is None or state.get("pid") != os.getpid():
+        with state["lock"]:
+            if state.get("client") is None or state.get("pid") != os.getpid():
+                state["client"] = make_client(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_S"])
+                state["pid"] = os.getpid()
+            current = state["client"]
+    return current
+
+
+def init_app(app: Flask, *, required: bool = True) -> None:
+    """Attach a per-process Redis client and a readiness check (``required=False``: Redis
+    is reported but does not make the service unready)."""
+    app.extensions["snipkit.cache"] = {"lock": threading.Lock(), "client": None, "pid": None}
+    log.debug("redis %s", mask_url(app.config["REDIS_URL"]))
+
+    def probe() -> None:
+        client(app).ping()
+
+    add_check(app, Check("redis", probe, required=required))

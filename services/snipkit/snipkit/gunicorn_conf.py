@@ -1,0 +1,95 @@
+"""The one gunicorn configuration every service uses: ``gunicorn -c python:snipkit.gunicorn_conf``.
+
+Port, worker count, threads and the graceful timeout come from the environment, so the
+same image runs as a small dev pod or a large prod pod.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+
+# gunicorn treats every module-level name as a possible setting ("config" is one),
+# so the kit's modules are imported under private names.
+from snipkit import config as _config
+from snipkit import health as _health
+from snipkit import logs as _logs
+
+SETTINGS = [
+    _config.Setting("PORT", _config.integer(1, 65535), 8080),
+    _config.Setting("WEB_CONCURRENCY", _config.integer(1, 64), 2, doc="worker processes"),
+    _config.Setting("GUNICORN_THREADS", _config.integer(1, 256), 4, doc="threads per worker (gthread)"),
+    _config.Setting("GRACEFUL_TIMEOUT", _config.integer(1, 600), 20, doc="seconds to finish in-flight requests"),
+    _config.Setting("GUNICORN_TIMEOUT", _config.integer(1, 600), 30, doc="seconds before a stuck worker is killed"),
+    _config.Setting("ACCESS_LOG", _config.boolean, True),
+    _config.Setting("LOG_LEVEL", _config.choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+]
+
+
+def _service_name() -> str:
+    """SERVICE_NAME, else the package of the app gunicorn was asked to run ("links.wsgi:app")."""
+    if os.environ.get("SERVICE_NAME"):
+        return os.environ["SERVICE_NAME"]
+    app_uri = next((arg for arg in reversed(sys.argv[1:]) if ":" in arg and not arg.startswith("-")), "snip")
+    return app_uri.split(".")[0].split(":")[0]
+
+
+_logs._SERVICE["name"] = _service_name()
+try:
+    _settings = _config.load(SETTINGS)
+except _config.ConfigError as exc:
+    raise SystemExit(str(exc)) from None
+
+bind = f"0.0.0.0:{_settings['PORT']}"
+workers = _settings["WEB_CONCURRENCY"]
+threads = _settings["GUNICORN_THREADS"]
+worker_class = "gthread"
+graceful_timeout = _settings["GRACEFUL_TIMEOUT"]
+timeout = _settings["GUNICORN_TIMEOUT"]
+keepalive = 5
+# Without SO_REUSEPORT, keep-alive clients can all pile onto one gthread worker.
+reuse_port = True
+loglevel = _settings["LOG_LEVEL"].lower()
+accesslog = "-" if _settings["ACCESS_LOG"] else None
+errorlog = "-"
+logger_class = "snipkit.logs.GunicornLogger"
+# Containers have no writable /tmp guarantee beyond the emptyDir; /dev/shm is memory.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - heartbeat files only
+# The control socket (gunicorn 24+) wants a writable $HOME; containers run read-only.
+control_socket_disable = True
+
+
+def on_starting(server):
+    """Wipe the metrics directory: samples of a previous run's workers would be summed in."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for entry in os.scandir(directory):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+
+
+def post_fork(server, worker):
+    _logs.configure(_logs._SERVICE["name"], _settings["LOG_LEVEL"])
+
+
+def post_worker_init(worker):
+    """On SIGTERM, turn /readyz to 503 before gunicorn stops accepting and drains."""
+    graceful_exit = worker.handle_exit
+
+    def drain_then_exit(sig, frame):
+        _health.start_draining()
+        graceful_exit(sig, frame)
+
+    signal.signal(signal.SIGTERM, drain_then_exit)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

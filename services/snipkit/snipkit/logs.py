@@ -1,0 +1,111 @@
+"""Logs as an event stream: one JSON object per line on stdout, nothing else.
+
+Every line carries timestamp, level, service, logger, message and request_id; access
+lines add method, path, status and duration_ms. gunicorn's error log and access log go
+through the same formatter (see :class:`GunicornLogger`), so a log router such as
+Fluent Bit parses one format for the whole suite.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import os
+import sys
+import time
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from gunicorn.glogging import Logger as _GunicornBaseLogger
+
+#: The id of the request being handled, set by :mod:`snipkit.requestid`.
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+_SERVICE = {"name": os.environ.get("SERVICE_NAME", "snip")}
+# Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _timestamp(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one JSON line, with ``extra=`` fields kept as keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "timestamp": _timestamp(record.created),
+            "level": record.levelname,
+            "service": _SERVICE["name"],
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and key not in entry:
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure(service: str, level: str = "INFO") -> None:
+    """Send every logger's records to stdout as JSON lines at ``level``.
+
+    Called before the app is created (and again in each gunicorn process); idempotent.
+    """
+    _SERVICE["name"] = service
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"json": {"()": JsonFormatter}},
+            "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "json"}},
+            # gunicorn's loggers do not propagate; GunicornLogger formats them.
+            "root": {"level": level, "handlers": ["stdout"]},
+        }
+    )
+
+
+class GunicornLogger(_GunicornBaseLogger):
+    """gunicorn's error and access logs in the suite's JSON line format.
+
+    Access lines are written straight to stdout rather than through ``logging``: on a
+    hot route the logging machinery costs more than the request itself.
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        # gunicorn writes its error log to stderr; the suite's stream is stdout.
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        self.error_log.handlers = [handler]
+        self._access_enabled = bool(cfg.accesslog)
+        self._write = sys.stdout.write
+        self._flush = sys.stdout.flush
+
+    def access(self, resp, req, environ, request_time):
+        if not self._access_enabled:
+            return
+        request_id = None
+        for name, value in resp.headers:
+            if name.lower() == "x-request-id":
+                request_id = value
+                break
+        entry = {
+            "timestamp": _timestamp(time.time()),
+            "level": "INFO",
+            "service": _SERVICE["name"],
+            "logger": "access",
+            "message": f"{req.method} {req.path} {resp.status_code}",
+            "request_id": request_id,
+            "method": req.method,
+            "path": req.path,
+            "status": resp.status_code,
+            "duration_ms": round(request_time.total_seconds() * 1000, 2),
+            "remote_addr": environ.get("REMOTE_ADDR"),
+        }
+        self._write(json.dumps(entry) + "\n")
+        self._flush()

@@ -1,0 +1,67 @@
+"""Prometheus metrics that add up across gunicorn workers.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set (as under gunicorn), every worker writes its
+samples to that directory and ``/metrics`` sums them, so N requests show as N whichever
+worker answers the scrape. Without it (tests, one process) the default registry is used.
+The directory is wiped by gunicorn's ``on_starting`` hook and dead workers are marked
+in ``child_exit`` (see :mod:`snipkit.gunicorn_conf`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+REQUESTS = Counter(
+    "http_requests_total",
+    "HTTP requests handled, by route template and status.",
+    ["service", "method", "route", "status"],
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time spent handling HTTP requests, by route template and status.",
+    ["service", "method", "route", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+# Paths that match no route share one label value, so scanners cannot explode cardinality.
+UNMATCHED = "<unmatched>"
+
+
+def registry() -> CollectorRegistry | None:
+    """The registry to expose: merged across processes when multiprocess mode is on."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged)
+        return merged
+    return None
+
+
+def render() -> Response:
+    reg = registry()
+    body = generate_latest(reg) if reg is not None else generate_latest()
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask, service: str, *, enabled: bool = True) -> None:
+    """Count and time every request, and serve ``/metrics``."""
+    app.add_url_rule("/metrics", "metrics", render, methods=["GET"])
+    if not enabled:
+        return
+
+    @app.before_request
+    def _start_timer():
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response):
+        started = g.pop("metrics_started", None)
+        if started is not None:
+            rule = request.url_rule
+            route = rule.rule if rule is not None else UNMATCHED
+            labels = (service, request.method, route, str(response.status_code))
+            REQUESTS.labels(*labels).inc()
+            LATENCY.labels(*labels).observe(time.perf_counter() - started)
+        return response
