@@ -1,0 +1,37 @@
+"""links: the REST API that creates, lists, reads and deletes short links."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+import snipkit
+from snipkit import cache, config, db, migrations
+
+SERVICE = "links"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+SETTINGS = [
+    *db.SETTINGS,
+    *cache.SETTINGS,
+    config.Setting(
+        "PUBLIC_BASE_URL", config.url("http", "https"), doc="where short links are served, e.g. https://snip.example"
+    ),
+]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The links app; ``test_config`` overrides settings (see :func:`snipkit.create_app`)."""
+    app = snipkit.create_app(SERVICE, __name__, SETTINGS, test_config)
+    db.init_app(app)
+    cache.init_app(app)
+    migrations.register_cli(app, MIGRATIONS)
+
+    from . import api, openapi
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    return app

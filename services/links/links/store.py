@@ -1,0 +1,118 @@
+"""The links table: every SQL statement the service runs is here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg2.extras import Json
+
+from snipkit import ApiError, db
+
+from . import codes
+from .validation import NewLink
+
+# Generated codes collide about once in 10^12 tries; a few retries make that never.
+_GENERATE_ATTEMPTS = 5
+_COLUMNS = "id, code, url, created_at, expires_at"
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    code: str
+    url: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+def _insert(cur, new: NewLink) -> Link:
+    if new.code is not None:
+        cur.execute(
+            f"INSERT INTO links (code, url, expires_at) VALUES (%s, %s, %s)"
+            f" ON CONFLICT (code) DO NOTHING RETURNING {_COLUMNS}",
+            (new.code, new.url, new.expires_at),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise ApiError(409, "code_taken", f"the code {new.code!r} is already in use", field="code")
+        return Link(*row)
+    for _ in range(_GENERATE_ATTEMPTS):
+        cur.execute(
+            f"INSERT INTO links (code, url, expires_at) VALUES (%s, %s, %s)"
+            f" ON CONFLICT (code) DO NOTHING RETURNING {_COLUMNS}",
+            (codes.generate(), new.url, new.expires_at),
+        )
+        row = cur.fetchone()
+        if row is not None:
+            return Link(*row)
+    raise ApiError(503, "code_space_busy", "could not find a free code; try again")
+
+
+def create(new: NewLink) -> Link:
+    with db.connection() as conn, conn.cursor() as cur:
+        return _insert(cur, new)
+
+
+def create_idempotent(key: str, fingerprint: str, new: NewLink, render) -> tuple[int, dict[str, Any]]:
+    """Create a link once per ``key``: a retry with the same key and body replays the first
+    response; the same key with another body is a 422.
+
+    Two concurrent requests with one key serialise on the key's primary key: the second
+    waits for the first to commit, then replays its response.
+    """
+    with db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO idempotency_keys (key, fingerprint) VALUES (%s, %s)"
+            " ON CONFLICT (key) DO NOTHING RETURNING key",
+            (key, fingerprint),
+        )
+        if cur.fetchone() is None:
+            cur.execute("SELECT fingerprint, status, response FROM idempotency_keys WHERE key = %s", (key,))
+            stored_fingerprint, status, response = cur.fetchone()
+            if stored_fingerprint != fingerprint:
+                raise ApiError(
+                    422,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was already used with a different request body",
+                )
+            return status, response
+        try:
+            link = _insert(cur, new)
+        except ApiError as exc:
+            # Remember a refusal too (a taken code), so a retry gets the same answer.
+            status, response = exc.status, {"error": {"code": exc.code, "message": exc.message, **exc.details}}
+        else:
+            status, response = 201, render(link)
+        cur.execute(
+            "UPDATE idempotency_keys SET status = %s, response = %s WHERE key = %s",
+            (status, Json(response), key),
+        )
+        return status, response
+
+
+def get(code: str) -> Link | None:
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT {_COLUMNS} FROM links WHERE code = %s", (code,))
+        row = cur.fetchone()
+    return Link(*row) if row else None
+
+
+def page(limit: int, before_id: int | None) -> list[Link]:
+    """Newest first; ``before_id`` continues after the last link of the previous page."""
+    with db.connection() as conn, conn.cursor() as cur:
+        if before_id is None:
+            cur.execute(f"SELECT {_COLUMNS} FROM links ORDER BY id DESC LIMIT %s", (limit,))
+        else:
+            cur.execute(f"SELECT {_COLUMNS} FROM links WHERE id < %s ORDER BY id DESC LIMIT %s", (before_id, limit))
+        return [Link(*row) for row in cur.fetchall()]
+
+
+def delete(code: str) -> bool:
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM links WHERE code = %s", (code,))
+        return cur.rowcount > 0
+
+
+__all__ = ["Link", "create", "create_idempotent", "delete", "get", "page"]

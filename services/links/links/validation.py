@@ -1,0 +1,76 @@
+"""Turning a create request's JSON into a checked :class:`NewLink`, or a 422 listing every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from snipkit import ValidationError
+
+from . import codes
+
+MAX_URL_LENGTH = 2048
+FIELDS = {"url", "code", "expires_at"}
+
+
+@dataclass(frozen=True)
+class NewLink:
+    url: str
+    code: str | None
+    expires_at: datetime | None
+
+
+def _check_url(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return "required: an http or https URL"
+    if len(value) > MAX_URL_LENGTH:
+        return f"must be at most {MAX_URL_LENGTH} characters"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parts.hostname:
+        return "must name a host"
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return "must not contain spaces or control characters"
+    return None
+
+
+def _parse_expiry(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, "must be an ISO 8601 date-time string"
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None, "must be an ISO 8601 date-time, e.g. 2030-01-31T12:00:00Z"
+    if parsed.tzinfo is None:
+        return None, "must include a time zone, e.g. Z or +02:00"
+    if parsed <= now:
+        return None, "must be in the future"
+    return parsed.astimezone(UTC), None
+
+
+def parse_new_link(data: dict[str, Any], now: datetime | None = None) -> NewLink:
+    """Validate a create request body; raises a 422 :class:`ValidationError` naming each bad field."""
+    now = now or datetime.now(UTC)
+    problems: dict[str, str] = {}
+    for unknown in sorted(set(data) - FIELDS):
+        problems[unknown] = "unknown field"
+    url_problem = _check_url(data.get("url"))
+    if url_problem:
+        problems["url"] = url_problem
+    code = data.get("code")
+    if code is not None and (not isinstance(code, str) or not codes.is_valid(code)):
+        problems["code"] = "must be 3-32 characters: letters, digits, '_' or '-'"
+    expires_at, expiry_problem = _parse_expiry(data.get("expires_at"), now)
+    if expiry_problem:
+        problems["expires_at"] = expiry_problem
+    if problems:
+        raise ValidationError(problems)
+    return NewLink(url=data["url"], code=code, expires_at=expires_at)
