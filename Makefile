@@ -1,0 +1,25 @@
+# The commands the README names. Logic lives in scripts/; this file is only an index.
+.DEFAULT_GOAL := help
+VENV := .venv/.installed
+
+$(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
+	@scripts/bootstrap.sh
+
+.PHONY: help dev test lint fmt
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+dev: $(VENV) ## run the whole suite locally (embedded PostgreSQL and Redis unless DATABASE_URL/REDIS_URL are set)
+	@.venv/bin/python -m snipdev.dev
+
+test: $(VENV) ## run every test against real PostgreSQL and Redis
+	@.venv/bin/pytest
+
+lint: $(VENV) ## ruff lint and format check
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+fmt: $(VENV) ## apply ruff's fixes and formatting
+	@.venv/bin/ruff check --fix .
+	@.venv/bin/ruff format .

@@ -1,0 +1,100 @@
+"""Finding PostgreSQL and Redis for a test run, in a fixed order:
+
+1. ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` from the environment (CI, your own servers);
+2. testcontainers, when a Docker engine answers (pinned images);
+3. the embedded servers from PyPI wheels.
+
+Each run then gets its own database, roles and Redis key prefix (:class:`Sandbox`), and
+removes them at the end, so runs never see each other's data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from . import database, embedded
+
+POSTGRES_IMAGE = "postgres:16-alpine"
+REDIS_IMAGE = "redis:7.4-alpine"
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # installed with testcontainers
+
+        client = docker.from_env(timeout=3)
+        client.ping()
+        return True
+    except Exception:  # noqa: BLE001 - no SDK, no socket, no engine: all mean "no Docker"
+        return False
+
+
+@contextlib.contextmanager
+def servers() -> Iterator[tuple[str, str, str]]:
+    """Yield (postgres admin URL, Redis URL, where they came from)."""
+    pg_url, redis_url = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
+    if pg_url and redis_url:
+        yield pg_url, redis_url, "environment"
+        return
+    if pg_url or redis_url:
+        raise RuntimeError("set both TEST_DATABASE_URL and TEST_REDIS_URL, or neither")
+    if _docker_answers():
+        from testcontainers.postgres import PostgresContainer
+        from testcontainers.redis import RedisContainer
+
+        with PostgresContainer(POSTGRES_IMAGE, driver=None) as pg, RedisContainer(REDIS_IMAGE) as rd:
+            host, port = rd.get_container_host_ip(), rd.get_exposed_port(6379)
+            yield pg.get_connection_url(), f"redis://{host}:{port}/0", "testcontainers"
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="snip-test-") as tmp,
+        embedded.EmbeddedPostgres(Path(tmp) / "pg", embedded.free_port()) as pg,
+        embedded.EmbeddedRedis(Path(tmp) / "redis", embedded.free_port(), persistent=False) as rd,
+    ):
+        yield pg.url, rd.url, "embedded"
+
+
+@dataclass
+class Sandbox:
+    """One test run's database, roles and Redis key prefix on shared servers."""
+
+    admin_url: str
+    redis_url: str
+    name: str = field(default_factory=lambda: f"snip_test_{secrets.token_hex(4)}")
+    urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key_prefix(self) -> str:
+        return f"{self.name}:"
+
+    @property
+    def database_admin_url(self) -> str:
+        """Superuser URL to this run's database (for fixtures that inspect or reset it)."""
+        return database.with_database(self.admin_url, self.name)
+
+    def roles(self) -> dict[str, tuple[str, str]]:
+        return {service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES}
+
+    def create(self) -> Sandbox:
+        database.create_database(self.admin_url, self.name)
+        self.urls = database.provision(self.admin_url, self.name, self.roles())
+        database.migrate(self.urls)
+        return self
+
+    def destroy(self) -> None:
+        database.drop_database(self.admin_url, self.name, [f"{self.name}_{s}" for s in database.ROLES])
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            batch = list(client.scan_iter(match=f"{self.key_prefix}*", count=1000))
+            for start in range(0, len(batch), 500):
+                client.delete(*batch[start : start + 500])
+        finally:
+            client.close()

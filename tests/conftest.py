@@ -1,0 +1,30 @@
+"""Fixtures shared by every test: one real PostgreSQL and Redis per run.
+
+Where they come from: TEST_DATABASE_URL/TEST_REDIS_URL, else testcontainers, else the
+embedded servers (see snipdev.backing). The run gets its own database, roles and Redis
+key prefix, all removed at the end.
+"""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from snipdev import backing
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with backing.servers() as (admin_url, redis_url, _source):
+        box = backing.Sandbox(admin_url, redis_url).create()
+        try:
+            yield box
+        finally:
+            box.destroy()
+
+
+@pytest.fixture
+def redis_client(sandbox):
+    client = redis.Redis.from_url(sandbox.redis_url, decode_responses=True)
+    yield client
+    client.close()
