@@ -8,11 +8,11 @@ import requests
 def test_request_id_is_returned_and_on_the_access_line(start, service_env):
     links = start("links", "links.wsgi:app", service_env("links"))
     response = requests.post(
-        f"{links.url}/api/links", json={"url": "https://e.example"}, headers={"X-Request-ID": "abc-123"}
+        f"{links.url}/api/links", json={"url": "https://e.example"}, headers={"X-Request-ID": "abc-123"}, timeout=5
     )
     assert response.status_code == 201
     assert response.headers["X-Request-ID"] == "abc-123"
-    generated = requests.get(f"{links.url}/api/links/{response.json()['code']}").headers["X-Request-ID"]
+    generated = requests.get(f"{links.url}/api/links/{response.json()['code']}", timeout=5).headers["X-Request-ID"]
     assert len(generated) == 32
     assert links.stop() == 0
     entries = links.log_entries()  # raises if any line is not JSON
@@ -29,10 +29,10 @@ def test_metrics_count_every_request_across_workers(start, service_env):
     n = 60
     # A new connection per request lets the kernel spread them over the workers.
     for _ in range(n):
-        assert requests.get(f"{links.url}/livez").status_code == 200
+        assert requests.get(f"{links.url}/livez", timeout=5).status_code == 200
     # Each worker writes its own sample file: the requests really were spread out.
     assert len(list(links.metrics_dir.glob("counter_*.db"))) >= 2
-    body = requests.get(f"{links.url}/metrics").text
+    body = requests.get(f"{links.url}/metrics", timeout=5).text
     sample = next(
         line
         for line in body.splitlines()
