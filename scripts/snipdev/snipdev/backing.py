@@ -30,9 +30,8 @@ def _docker_answers() -> bool:
     try:
         import docker  # installed with testcontainers
 
-        client = docker.from_env(timeout=3)
-        client.ping()
-        return True
+        with docker.from_env(timeout=3) as client:
+            return bool(client.ping())
     except Exception:  # noqa: BLE001 - no SDK, no socket, no engine: all mean "no Docker"
         return False
 
