@@ -87,12 +87,23 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """On SIGTERM, turn /readyz to 503 before gunicorn stops accepting and drains."""
+    """On SIGTERM, turn /readyz to 503 at once; stop accepting after SHUTDOWN_DELAY_S.
+
+    The delay gives load balancers time to see the 503 and stop sending new requests
+    before the listener closes; requests in flight then finish within GRACEFUL_TIMEOUT.
+    """
     graceful_exit = worker.handle_exit
+    delay = _settings["SHUTDOWN_DELAY_S"]
 
     def drain_then_exit(sig, frame):
         _health.start_draining()
-        graceful_exit(sig, frame)
+        if delay:
+            # A signal handler must not block; the worker loop keeps serving meanwhile.
+            timer = threading.Timer(delay, graceful_exit, args=(sig, frame))
+            timer.daemon = True
+            timer.start()
+        else:
+            graceful_exit(sig, frame)
 
     signal.signal(signal.SIGTERM, drain_then_exit)
 
