@@ -69,6 +69,7 @@ class Sandbox:
     redis_url: str
     name: str = field(default_factory=lambda: f"snip_test_{secrets.token_hex(4)}")
     urls: dict[str, str] = field(default_factory=dict)
+    credentials: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def key_prefix(self) -> str:
@@ -79,12 +80,12 @@ class Sandbox:
         """Superuser URL to this run's database (for fixtures that inspect or reset it)."""
         return database.with_database(self.admin_url, self.name)
 
-    def roles(self) -> dict[str, tuple[str, str]]:
-        return {service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES}
-
     def create(self) -> Sandbox:
+        self.credentials = {
+            service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES
+        }
         database.create_database(self.admin_url, self.name)
-        self.urls = database.provision(self.admin_url, self.name, self.roles())
+        self.urls = database.provision(self.admin_url, self.name, self.credentials)
         database.migrate(self.urls)
         return self
 
