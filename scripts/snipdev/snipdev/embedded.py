@@ -67,13 +67,11 @@ class EmbeddedPostgres:
             self._user = _PG_SYSTEM_USER
 
     def _run(self, *args: str) -> None:
-        subprocess.run(
-            [str(self.bin / args[0]), *args[1:]],
-            check=True,
-            user=self._user,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        result = subprocess.run(
+            [str(self.bin / args[0]), *args[1:]], user=self._user, capture_output=True, text=True, check=False
         )
+        if result.returncode != 0:
+            raise RuntimeError(f"embedded PostgreSQL: {args[0]} {args[-1]} failed: {result.stderr.strip()}")
 
     def start(self) -> EmbeddedPostgres:
         if not (self.data_dir / "PG_VERSION").exists():
