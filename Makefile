@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt
+.PHONY: help dev test lint fmt bench load
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,3 +23,9 @@ lint: $(VENV) ## ruff lint and format check
 fmt: $(VENV) ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
+
+bench: $(VENV) ## measure every service against the stack's own ceiling (about 7 minutes; writes bench/ and docs/performance.md)
+	@scripts/bench.sh
+
+load: $(VENV) ## Locust against make dev's ports (LOAD_SHAPE=steady|spike, LOAD_MINUTES=5)
+	@scripts/load.sh

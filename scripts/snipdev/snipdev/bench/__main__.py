@@ -1,0 +1,139 @@
+"""``python -m snipdev.bench``: run every figure and write results.json, results.md and
+(with ``--update-docs``) the numbers in docs/performance.md. ``--smoke`` runs the
+ceiling and links create for a second each, to prove the harness works."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import ROOT
+from ..backing import Sandbox, servers
+from . import clicks, footprint, report, targets, throughput, wrk
+from .services import SERVICES, Suite
+
+DOC = ROOT / "docs" / "performance.md"
+DOC_START, DOC_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+
+
+@dataclass(frozen=True)
+class Plan:
+    rounds: int = 3
+    seconds: float = 5
+    warmup: float = 1
+    startup_repeats: int = 3
+    worker_events: int = 50_000
+    worker_trials: int = 3
+    click_rate: float = 1000
+    click_seconds: float = 10
+    smoke: bool = False
+
+
+SMOKE = Plan(rounds=1, seconds=1, warmup=0, startup_repeats=1, smoke=True)
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(suite: Suite, plan: Plan, results: dict) -> None:
+    """Measure every figure ``plan`` asks for into ``results``."""
+    chosen = [f for f in throughput.figures() if throughput.available(f)]
+    if plan.smoke:
+        chosen = [f for f in chosen if f.name in ("ceiling", "links create")]
+    present = [name for name, service in SERVICES.items() if service.available]
+    if plan.smoke:
+        present = ["ceiling", "links"]
+
+    say("start-up: " + ", ".join(present))
+    results["startup"] = footprint.startup(suite, present, plan.startup_repeats)
+
+    say(f"HTTP: {len(chosen)} figures x {plan.rounds} rounds of {plan.seconds} s")
+    http, processes = throughput.measure(suite, chosen, plan.rounds, plan.seconds, plan.warmup)
+    results["http"] = http
+    results["rss_mb"] = {f.service: footprint.worker_rss_mb(processes[f.name]) for f in chosen if not f.env}
+    results["observability"] = throughput.observability(http)
+
+    if plan.smoke or not SERVICES["stats-worker"].available:
+        return
+    say(f"stats-worker: {plan.worker_events} events, 1 and 2 workers, {plan.worker_trials} trials each")
+    trials: dict[str, list[dict]] = {"1": [], "2": []}
+    for trial in range(plan.worker_trials):
+        for workers in (1, 2):
+            got = clicks.worker_throughput(suite, workers, plan.worker_events, trial * 2 + workers)
+            trials[str(workers)].append(got)
+            say(f"  {workers} worker(s): {got['events_per_s']:,.0f} events/s")
+    summary = {k: {"events_per_s": statistics.median(t["events_per_s"] for t in v)} for k, v in trials.items()}
+    for k, v in trials.items():
+        summary[k]["trials"] = [t["events_per_s"] for t in v]
+    summary["scaling"] = summary["2"]["events_per_s"] / summary["1"]["events_per_s"]
+    results["stats_worker"] = summary
+    results["rss_mb"]["stats-worker"] = trials["1"][-1]["rss_mb"]
+
+    if "redirect" in suite.urls:
+        say(f"click delay at {plan.click_rate:.0f} redirects/s for {plan.click_seconds} s")
+        code = throughput.seed(suite)
+        results["click_delay"] = clicks.click_delay(
+            suite, suite.urls["redirect"], code, plan.click_rate, plan.click_seconds
+        )
+
+
+def update_doc(table: str) -> None:
+    text = DOC.read_text()
+    head, rest = text.split(DOC_START, 1)
+    _old, tail = rest.split(DOC_END, 1)
+    DOC.write_text(f"{head}{DOC_START}\n{table}{DOC_END}{tail}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m snipdev.bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="ceiling and links create, one second each")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="folder for results.json and results.md")
+    parser.add_argument("--update-docs", action="store_true", help=f"put the tables in {DOC.relative_to(ROOT)}")
+    parser.add_argument("--seconds", type=float, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds of every HTTP figure")
+    args = parser.parse_args(argv)
+    plan = SMOKE if args.smoke else Plan()
+    if args.seconds or args.rounds:
+        plan = Plan(**{**vars(plan), "seconds": args.seconds or plan.seconds, "rounds": args.rounds or plan.rounds})
+    if not wrk.available():
+        say("wrk is not installed: scripts/bench.sh installs it (apt-get install -y wrk)")
+        return 2
+
+    with servers() as (admin_url, redis_url, source):
+        sandbox = Sandbox(admin_url, redis_url).create()
+        suite = Suite(sandbox)
+        results: dict = {
+            "machine": report.machine(admin_url, redis_url),
+            "settings": {
+                "backing": source,
+                "connections": wrk.CONNECTIONS,
+                "gunicorn": "gthread, WEB_CONCURRENCY and GUNICORN_THREADS at the kit's defaults",
+                "rounds": plan.rounds,
+                "seconds": plan.seconds,
+                "smoke": plan.smoke,
+            },
+            "not_available": [name for name, service in SERVICES.items() if not service.available],
+        }
+        try:
+            run(suite, plan, results)
+        finally:
+            suite.close()
+            sandbox.destroy()
+    results["targets"] = targets.judge_all(results)
+    table = report.markdown(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "results.md").write_text(table)
+    if args.update_docs:
+        update_doc(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

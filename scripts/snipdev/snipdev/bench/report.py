@@ -1,0 +1,128 @@
+"""The machine a run was taken on, and a run's results as Markdown tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from contextlib import closing
+from datetime import UTC, datetime
+
+import psycopg2
+import redis
+
+from .. import ROOT
+from .targets import MET, MISSED
+
+
+def machine(admin_url: str, redis_url: str) -> dict:
+    """What the numbers depend on: CPUs, kernel, Python, the backing services' versions."""
+    with open("/proc/cpuinfo") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "unknown")
+    with closing(psycopg2.connect(admin_url)) as conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        postgres = cur.fetchone()[0]
+    with closing(redis.Redis.from_url(redis_url)) as client:
+        redis_version = client.info("server")["redis_version"]
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False).stdout.split()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": postgres,
+        "redis": redis_version,
+        "wrk": wrk[1] if len(wrk) > 1 else "unknown",
+        "load_average_at_start": os.getloadavg()[0],
+        "commit": commit.strip(),
+    }
+
+
+def _n(value, digits: int = 0, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _measured(row: dict) -> str:
+    value, unit = row["value"], row["unit"]
+    if value is None:
+        return "-"
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "events/s":
+        return f"{value:,.0f} events/s"
+    return f"{value:.2f} {unit}".replace(" x", "x")
+
+
+def _target_text(row: dict) -> str:
+    unit, goal = row["unit"], row["goal"]
+    shown = f"{goal:.0%}" if unit == "share" else (f"{goal:,.0f} {unit}" if unit == "events/s" else f"{goal:g} {unit}")
+    return ("at most " if row["most"] else "at least ") + shown.replace(" x", "x")
+
+
+def _result(row: dict) -> str:
+    if row["status"] == MET:
+        return "met"
+    if row["status"] == MISSED:
+        return f"**missed** ({row['of_goal']:.2f} of the goal)"
+    return row["status"]
+
+
+def markdown(results: dict) -> str:
+    """Every figure of ``results`` as Markdown tables, machine first, targets last."""
+    m, s = results["machine"], results["settings"]
+    out = [
+        f"Taken {m['date']} at commit `{m['commit']}` on {m['nproc']} x {m['cpu']}, Linux {m['kernel']}, "
+        f"Python {m['python']}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, wrk {m['wrk']} "
+        f"(load average {m['load_average_at_start']:.1f} at the start; backing services: {s['backing']}).",
+        "",
+        f"HTTP: wrk on the same machine, {s['connections']} connections, gunicorn {s['gunicorn']}; "
+        f"medians of {s['rounds']} interleaved rounds of {s['seconds']} s.",
+        "",
+        "| figure | req/s | p50 ms | p99 ms | req/s vs ceiling | p99 vs ceiling | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, f in results["http"].items():
+        out.append(
+            f"| {name} | {_n(f['rps'])} | {_n(f['p50_ms'], 1)} | {_n(f['p99_ms'], 1)} "
+            f"| {_n(f.get('rps_ratio'), 2, 'x')} | {_n(f.get('p99_ratio'), 2, 'x')} | {f['errors']} |"
+        )
+    for name in results["not_available"]:
+        out.append(f"| {name} | not available yet | | | | | |")
+    obs = results.get("observability")
+    if obs:
+        out += [
+            "",
+            f"Observability on `{obs['route']}`: metrics and JSON access log together cost {obs['cost']:.0%} "
+            f"of its req/s (metrics alone {obs['metrics_cost']:.0%}, access log alone {obs['log_cost']:.0%}).",
+        ]
+    workers = results.get("stats_worker")
+    if workers:
+        out += ["", "| stats-worker | events/s (median) | trials |", "|---|---:|---|"]
+        for count in ("1", "2"):
+            w = workers[count]
+            out.append(f"| {count} worker(s) | {_n(w['events_per_s'])} | {', '.join(_n(t) for t in w['trials'])} |")
+        out.append(f"| two vs one | {_n(workers['scaling'], 2, 'x')} | |")
+    delay = results.get("click_delay")
+    if delay:
+        out += [
+            "",
+            f"Click delay, redirect response to counted in PostgreSQL, at {_n(delay['achieved_per_s'])} redirects/s "
+            f"({delay['clicks']} clicks, {delay['errors']} errors): p50 {_n(delay['p50_ms'])} ms, "
+            f"p99 {_n(delay['p99_ms'])} ms.",
+        ]
+    startup, rss = results.get("startup") or {}, results.get("rss_mb") or {}
+    if startup or rss:
+        out += ["", "| process | start to /readyz 200 (median) | RSS per worker, MB |", "|---|---:|---:|"]
+        for name in dict.fromkeys([*startup, *rss]):
+            ready = _n(startup[name]["median_s"], 2, " s") if name in startup else "-"
+            sizes = ", ".join(_n(mb, 0) for mb in rss.get(name, [])) or "-"
+            out.append(f"| {name} | {ready} | {sizes} |")
+    out += ["", "| target | measured | goal | result |", "|---|---:|---|---|"]
+    for row in results["targets"]:
+        where = f" ({row['where']})" if row["where"] else ""
+        out.append(f"| {row['target']}{where} | {_measured(row)} | {_target_text(row)} | {_result(row)} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,135 @@
+"""HTTP figures: req/s and p50/p99 at a fixed concurrency, in interleaved rounds.
+
+Every process is started once and stays up; each round runs every figure once, in an
+order that rotates from round to round, so a burst of noise from the shared machine
+lands on different figures each time. A figure's result is the median of its rounds,
+and its ratio to the ceiling the median of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+
+import requests
+
+from ..processes import ServiceProcess
+from . import wrk
+from .services import SERVICES, Suite
+
+NEW_LINK = json.dumps({"url": "https://example.com/a/fairly/typical/long/url?utm_source=bench"})
+#: The same route again, with parts of the suite's observability turned off.
+OBSERVABILITY_OFF = "metrics and access log off"
+VARIANTS = {
+    OBSERVABILITY_OFF: {"METRICS_ENABLED": "false", "ACCESS_LOG": "false"},
+    "metrics only": {"ACCESS_LOG": "false"},
+    "access log only": {"METRICS_ENABLED": "false"},
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured route of one process (``env`` starts a variant of the service)."""
+
+    name: str
+    service: str
+    path: str
+    method: str = "GET"
+    body: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+REDIRECT = Figure("redirect (warm cache)", "redirect", "/r/{code}")
+LINKS_READ = Figure("links read", "links", "/api/links/{code}")
+
+
+def observed() -> Figure:
+    """The route whose observability cost is measured: the hot path, redirect, once it exists."""
+    return REDIRECT if SERVICES["redirect"].available else LINKS_READ
+
+
+def figures() -> list[Figure]:
+    """Every HTTP figure, the ceiling first (each service starts before web needs it)."""
+    on = observed()
+    return [
+        Figure("ceiling", "ceiling", "/"),
+        REDIRECT,
+        Figure("links create", "links", "/api/links", "POST", NEW_LINK),
+        LINKS_READ,
+        Figure("stats-api read", "stats-api", "/api/stats/{code}"),
+        Figure("web home", "web", "/"),
+        *(Figure(f"{on.name}, {variant}", on.service, on.path, env=env) for variant, env in VARIANTS.items()),
+    ]
+
+
+def observability(http: dict[str, dict]) -> dict | None:
+    """What metrics and the access log cost the observed route, as shares of its req/s
+    with both off."""
+    on = observed().name
+    named = {variant: http.get(f"{on}, {variant}") for variant in VARIANTS}
+    if on not in http or not all(named.values()):
+        return None
+    off = named[OBSERVABILITY_OFF]["rps"]
+    return {
+        "route": on,
+        "cost": 1 - http[on]["rps"] / off,
+        "metrics_cost": 1 - named["metrics only"]["rps"] / off,
+        "log_cost": 1 - named["access log only"]["rps"] / off,
+    }
+
+
+def available(figure: Figure) -> bool:
+    # web's pages are made from the links and stats APIs: it is measured with both.
+    needs = {"web": ["web", "links", "stats-api"]}.get(figure.service, [figure.service])
+    return all(SERVICES[name].available for name in needs)
+
+
+def seed(suite: Suite) -> str:
+    """One link to read, follow and count (and its cache entry warmed); returns its code."""
+    response = requests.post(
+        f"{suite.urls['links']}/api/links", data=NEW_LINK, headers={"Content-Type": "application/json"}, timeout=10
+    )
+    response.raise_for_status()
+    code = response.json()["code"]
+    if "redirect" in suite.urls:
+        requests.get(f"{suite.urls['redirect']}/r/{code}", allow_redirects=False, timeout=10).raise_for_status()
+    return code
+
+
+def measure(
+    suite: Suite, chosen: list[Figure], rounds: int, seconds: float, warmup: float
+) -> tuple[dict[str, dict], dict[str, ServiceProcess]]:
+    """Run ``chosen`` figures (the ceiling first); returns per figure its rounds and
+    medians, and the process that served it."""
+    processes = {figure.name: suite.start(figure.service, **figure.env) for figure in chosen}
+    urls = {name: process.url for name, process in processes.items()}
+    code = seed(suite)
+    for figure in chosen:
+        if warmup:
+            wrk.run(urls[figure.name] + figure.path.format(code=code), warmup, figure.method, figure.body)
+    runs: dict[str, list[wrk.Run]] = {figure.name: [] for figure in chosen}
+    for round_no in range(rounds):
+        shift = round_no % len(chosen)
+        for figure in chosen[shift:] + chosen[:shift]:
+            url = urls[figure.name] + figure.path.format(code=code)
+            runs[figure.name].append(wrk.run(url, seconds, figure.method, figure.body))
+    ceiling = runs.get("ceiling")
+    results = {}
+    for figure in chosen:
+        got = runs[figure.name]
+        entry = {
+            "service": figure.service,
+            "route": f"{figure.method} {figure.path}",
+            "env": figure.env,
+            "rps": statistics.median(r.rps for r in got),
+            "p50_ms": statistics.median(r.p50_ms for r in got),
+            "p99_ms": statistics.median(r.p99_ms for r in got),
+            "errors": sum(r.errors for r in got),
+            "rounds": [vars(r) for r in got],
+        }
+        if ceiling and figure.name != "ceiling":
+            entry["rps_ratio"] = statistics.median(r.rps / c.rps for r, c in zip(got, ceiling, strict=True))
+            entry["p99_ratio"] = statistics.median(r.p99_ms / c.p99_ms for r, c in zip(got, ceiling, strict=True))
+        results[figure.name] = entry
+    return results, processes
