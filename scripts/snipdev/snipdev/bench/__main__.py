@@ -26,7 +26,7 @@ class Plan:
     seconds: float = 5
     warmup: float = 1
     startup_repeats: int = 3
-    worker_events: int = 50_000
+    worker_events: int = 100_000
     worker_trials: int = 3
     click_rate: float = 1000
     click_seconds: float = 10
@@ -49,14 +49,15 @@ def run(suite: Suite, plan: Plan, results: dict) -> None:
     if plan.smoke:
         present = ["ceiling", "links"]
 
-    say("start-up: " + ", ".join(present))
-    results["startup"] = footprint.startup(suite, present, plan.startup_repeats)
-
     say(f"HTTP: {len(chosen)} figures x {plan.rounds} rounds of {plan.seconds} s")
-    http, processes = throughput.measure(suite, chosen, plan.rounds, plan.seconds, plan.warmup)
+    http, processes = throughput.measure(suite, chosen, plan.rounds, plan.seconds, plan.warmup, say)
     results["http"] = http
     results["rss_mb"] = {f.service: footprint.worker_rss_mb(processes[f.name]) for f in chosen if not f.env}
     results["observability"] = throughput.observability(http)
+
+    # After the HTTP figures: web starts against the links and stats-api they started.
+    say("start-up: " + ", ".join(present))
+    results["startup"] = footprint.startup(suite, present, plan.startup_repeats)
 
     if plan.smoke or not SERVICES["stats-worker"].available:
         return

@@ -46,6 +46,17 @@ def _fill(client: redis.Redis, stream: str, events: int) -> None:
         pipe.execute()
 
 
+def _group_at_end(client: redis.Redis, stream: str) -> None:
+    """The workers' group, created or moved to the stream's end: they find nothing to
+    count until it is moved back or new clicks arrive."""
+    try:
+        client.xgroup_create(stream, GROUP, id="$", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+        client.xgroup_setid(stream, GROUP, id="$")
+
+
 def _drained(client: redis.Redis, stream: str) -> bool:
     group = next(g for g in client.xinfo_groups(stream) if g["name"] == GROUP)
     return group["lag"] == 0 and group["pending"] == 0
@@ -57,8 +68,7 @@ def worker_throughput(suite: Suite, workers: int, events: int, trial: int, timeo
     stream = keys.clicks(prefix)
     with closing(redis.Redis.from_url(suite.sandbox.redis_url, decode_responses=True)) as client:
         _fill(client, stream, events)
-        # At the stream's end: the workers find nothing to count until it is moved back.
-        client.xgroup_create(stream, GROUP, id="$")
+        _group_at_end(client, stream)
         started = [
             suite.process("stats-worker", REDIS_KEY_PREFIX=prefix, STATS_CONSUMER=f"bench-{n}") for n in range(workers)
         ]
@@ -122,9 +132,8 @@ def click_delay(suite: Suite, redirect_url: str, code: str, rate: float, seconds
     ):
         conn.autocommit = True
         stream = keys.clicks(box.key_prefix)
-        # Start the group at the stream's end: clicks made by the throughput figures
-        # are not part of this one.
-        client.xgroup_create(stream, GROUP, id="$", mkstream=True)
+        # Clicks made by the throughput figures are not part of this one.
+        _group_at_end(client, stream)
         worker = suite.process("stats-worker").start()
         cur = conn.cursor()
 

@@ -98,10 +98,10 @@ def seed(suite: Suite) -> str:
 
 
 def measure(
-    suite: Suite, chosen: list[Figure], rounds: int, seconds: float, warmup: float
+    suite: Suite, chosen: list[Figure], rounds: int, seconds: float, warmup: float, say=lambda _message: None
 ) -> tuple[dict[str, dict], dict[str, ServiceProcess]]:
     """Run ``chosen`` figures (the ceiling first); returns per figure its rounds and
-    medians, and the process that served it."""
+    medians, and the process that served it. ``say`` is told each run's result."""
     processes = {figure.name: suite.start(figure.service, **figure.env) for figure in chosen}
     urls = {name: process.url for name, process in processes.items()}
     code = seed(suite)
@@ -113,7 +113,9 @@ def measure(
         shift = round_no % len(chosen)
         for figure in chosen[shift:] + chosen[:shift]:
             url = urls[figure.name] + figure.path.format(code=code)
-            runs[figure.name].append(wrk.run(url, seconds, figure.method, figure.body))
+            got = wrk.run(url, seconds, figure.method, figure.body)
+            runs[figure.name].append(got)
+            say(f"  round {round_no + 1}, {figure.name}: {got.rps:,.0f} req/s, p99 {got.p99_ms:.1f} ms")
     ceiling = runs.get("ceiling")
     results = {}
     for figure in chosen:
