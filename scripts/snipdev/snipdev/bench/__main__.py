@@ -22,8 +22,8 @@ DOC_START, DOC_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->
 
 @dataclass(frozen=True)
 class Plan:
-    rounds: int = 3
-    seconds: float = 5
+    rounds: int = 5
+    seconds: float = 3
     warmup: float = 1
     startup_repeats: int = 3
     worker_events: int = 100_000
