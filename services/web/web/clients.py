@@ -1,0 +1,118 @@
+"""The two APIs web talks to, over HTTP only, through the kit's :class:`ServiceClient`.
+
+Each method returns plain data or raises: :class:`snipkit.DependencyUnavailable` when
+the service cannot be reached or answers 5xx (web shows its 503 page, naming it), and
+:class:`Rejected` when ``links`` refuses a new link (web shows the messages on the form).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+
+from snipkit import DependencyUnavailable
+from snipkit.health import Check, add_check
+from snipkit.http import ServiceClient
+
+LINKS = "links"
+STATS = "stats-api"
+# A readiness probe must answer fast.
+_PROBE_TIMEOUT = (0.5, 0.5)
+
+
+class Rejected(Exception):
+    """``links`` refused a new link: a message per form field (``url``, ``code``, ...)."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(", ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = fields
+
+
+def _ok(response, name: str, *expected: int) -> Any:
+    """The response's JSON when its status is one of ``expected``; a 503 for anything else."""
+    if response.status_code in expected:
+        return response.json() if response.content else None
+    raise DependencyUnavailable(name, f"answered {response.status_code}")
+
+
+class LinksApi:
+    """The links REST API (services/links/links/openapi.py documents every shape)."""
+
+    def __init__(self, base_url: str):
+        self.http = ServiceClient(LINKS, base_url)
+
+    def page(self, limit: int = 20, cursor: str | None = None) -> dict:
+        """``{"items": [link, ...], "next_cursor": str | None}``, newest first."""
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        return _ok(self.http.get("/api/links", params=params), LINKS, 200)
+
+    def get(self, code: str) -> dict | None:
+        """The link with ``code``, or None when there is none."""
+        response = self.http.get(f"/api/links/{code}")
+        return None if response.status_code == 404 else _ok(response, LINKS, 200)
+
+    def create(self, fields: dict[str, str], idempotency_key: str) -> dict:
+        """Create a link; the same key replays the first answer, so a resubmitted form
+        creates one link. Raises :class:`Rejected` with a message per invalid field."""
+        response = self.http.post("/api/links", json=fields, headers={"Idempotency-Key": idempotency_key})
+        if response.status_code in (200, 201):
+            return response.json()
+        error = response.json().get("error", {}) if response.status_code in (409, 422) else {}
+        if error.get("code") == "validation_failed":
+            raise Rejected(error["fields"])
+        if error.get("code") == "code_taken":
+            raise Rejected({"code": "is already taken: choose another"})
+        return _ok(response, LINKS, 201)
+
+    def delete(self, code: str) -> bool:
+        """Delete the link; False when it did not exist (already deleted)."""
+        response = self.http.delete(f"/api/links/{code}")
+        if response.status_code == 404:
+            return False
+        _ok(response, LINKS, 204)
+        return True
+
+
+class StatsApi:
+    """The stats API: click totals and series per link."""
+
+    def __init__(self, base_url: str):
+        self.http = ServiceClient(STATS, base_url)
+
+    def clicks(self, code: str, window: str, granularity: str) -> dict:
+        """``{"total", "last_click_at", "series": [{"start", "count"}], ...}`` for one link."""
+        params = {"window": window, "granularity": granularity}
+        response = self.http.get(f"/api/stats/{code}", params=params)
+        if response.status_code == 404:
+            # A link nobody has clicked yet may be unknown to stats: that is zero clicks.
+            return {"code": code, "total": 0, "last_click_at": None, "series": []}
+        return _ok(response, STATS, 200)
+
+    def totals(self, codes: list[str]) -> dict[str, dict]:
+        """``{code: {"total", "last_click_at"}}`` for the codes stats knows about."""
+        if not codes:
+            return {}
+        return _ok(self.http.get("/api/stats", params={"codes": ",".join(codes)}), STATS, 200)["items"]
+
+
+def _probe(http: ServiceClient) -> None:
+    _ok(http.get("/livez", timeout=_PROBE_TIMEOUT), http.name, 200)
+
+
+def init_app(app: Flask) -> None:
+    """One client per API for the app. Both are reported by ``/readyz`` but neither is
+    required: web answers with its own 503 page while one is down, which is better than
+    the load balancer's bare error once every web pod has left the rotation."""
+    app.extensions["web.links"] = links = LinksApi(app.config["LINKS_URL"])
+    app.extensions["web.stats"] = stats = StatsApi(app.config["STATS_URL"])
+    add_check(app, Check(LINKS, lambda: _probe(links.http), required=False))
+    add_check(app, Check(STATS, lambda: _probe(stats.http), required=False))
+
+
+def links() -> LinksApi:
+    return current_app.extensions["web.links"]
+
+
+def stats() -> StatsApi:
+    return current_app.extensions["web.stats"]
