@@ -81,7 +81,7 @@ def test_link_page_shows_totals_and_an_accessible_chart(client, links_url, stats
     stats_double.click(code, at=datetime.now(UTC) - timedelta(hours=3), times=2)
     stats_double.click(code, at=datetime.now(UTC) - timedelta(days=3))
     page = client.get(f"/links/{code}").get_data(as_text=True)
-    assert '<dd class="stat-total">7</dd>' in page
+    assert '<dd class="stat-number stat-total">7</dd>' in page
     assert f'<title id="chart-title">Clicks on {code} over the last 24 hours</title>' in page
     assert "in UTC: 6 in total." in page and 'role="img"' in page and "Time (UTC), per hour" in page
     assert page.count("<rect ") == 24
