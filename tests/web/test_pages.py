@@ -108,3 +108,14 @@ def test_delete_asks_for_confirmation_then_removes_the_link(client, token, links
     again = client.post(f"/links/{code}/delete", data={"csrf_token": token(client)})
     assert again.status_code == 303
     assert f"The short link {code} had already been deleted." in client.get("/").get_data(as_text=True)
+
+
+def test_a_form_sent_again_with_other_values_is_reset_not_an_outage(client, token, links_url):
+    # The browser's Back button shows the used form again, with its token and key.
+    used = token(client)
+    assert client.post("/links", data={"csrf_token": used, "url": "https://first.example"}).status_code == 303
+    again = client.post("/links", data={"csrf_token": used, "url": "https://other.example"})
+    assert again.status_code == 422
+    assert "<li>This form was already used for another link; it has been reset: send it again</li>" in again.text
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', again.text).group(1)
+    assert client.post("/links", data={"csrf_token": fresh, "url": "https://other.example"}).status_code == 303

@@ -8,6 +8,7 @@ the service cannot be reached or answers 5xx (web shows its 503 page, naming it)
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, current_app
 
@@ -21,12 +22,23 @@ STATS = "stats-api"
 _PROBE_TIMEOUT = (0.5, 0.5)
 
 
+#: The key of a message about the whole form rather than one field.
+FORM = "form"
+
+
 class Rejected(Exception):
-    """``links`` refused a new link: a message per form field (``url``, ``code``, ...)."""
+    """``links`` refused a new link: a message per form field (``url``, ``code``, ...)
+    or for the whole form (:data:`FORM`)."""
 
     def __init__(self, fields: dict[str, str]):
         super().__init__(", ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = fields
+
+
+def _code(code: str) -> str:
+    """``code`` as one path segment, so a code typed into a URL cannot reach another
+    route: ``?`` and ``#`` are escaped, and dots too, or ``..`` would climb a level."""
+    return quote(code, safe="").replace(".", "%2E")
 
 
 def _ok(response, name: str, *expected: int) -> Any:
@@ -49,7 +61,7 @@ class LinksApi:
 
     def get(self, code: str) -> dict | None:
         """The link with ``code``, or None when there is none."""
-        response = self.http.get(f"/api/links/{code}")
+        response = self.http.get(f"/api/links/{_code(code)}")
         return None if response.status_code == 404 else _ok(response, LINKS, 200)
 
     def create(self, fields: dict[str, str], idempotency_key: str) -> dict:
@@ -63,11 +75,14 @@ class LinksApi:
             raise Rejected(error["fields"])
         if error.get("code") == "code_taken":
             raise Rejected({"code": "is already taken: choose another"})
+        if error.get("code") == "idempotency_key_reused":
+            # A form page kept by the browser (Back) and sent again with other values.
+            raise Rejected({FORM: "this form was already used for another link; it has been reset: send it again"})
         return _ok(response, LINKS, 201)
 
     def delete(self, code: str) -> bool:
         """Delete the link; False when it did not exist (already deleted)."""
-        response = self.http.delete(f"/api/links/{code}")
+        response = self.http.delete(f"/api/links/{_code(code)}")
         if response.status_code == 404:
             return False
         _ok(response, LINKS, 204)
@@ -83,7 +98,7 @@ class StatsApi:
     def clicks(self, code: str, window: str, granularity: str) -> dict:
         """``{"total", "last_click_at", "series": [{"start", "count"}], ...}`` for one link."""
         params = {"window": window, "granularity": granularity}
-        response = self.http.get(f"/api/stats/{code}", params=params)
+        response = self.http.get(f"/api/stats/{_code(code)}", params=params)
         if response.status_code == 404:
             # A link nobody has clicked yet may be unknown to stats: that is zero clicks.
             return {"code": code, "total": 0, "last_click_at": None, "series": []}
