@@ -119,3 +119,9 @@ def test_a_form_sent_again_with_other_values_is_reset_not_an_outage(client, toke
     assert "<li>This form was already used for another link; it has been reset: send it again</li>" in again.text
     fresh = re.search(r'name="csrf_token" value="([^"]+)"', again.text).group(1)
     assert client.post("/links", data={"csrf_token": fresh, "url": "https://other.example"}).status_code == 303
+
+
+def test_a_made_up_page_of_links_is_the_visitors_400_not_an_outage(client):
+    response = client.get("/?cursor=not-a-cursor")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert '<h1 id="error-heading">This request could not be accepted</h1>' in response.text

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app
 
-from snipkit import DependencyUnavailable
+from snipkit import ApiError, DependencyUnavailable
 from snipkit.health import Check, add_check
 from snipkit.http import ServiceClient
 
@@ -57,7 +57,11 @@ class LinksApi:
     def page(self, limit: int = 20, cursor: str | None = None) -> dict:
         """``{"items": [link, ...], "next_cursor": str | None}``, newest first."""
         params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        return _ok(self.http.get("/api/links", params=params), LINKS, 200)
+        response = self.http.get("/api/links", params=params)
+        if response.status_code == 400 and cursor:
+            # The cursor came from the address bar: a bad one is the visitor's 400, not an outage.
+            raise ApiError(400, "invalid_cursor", "there is no such page of links")
+        return _ok(response, LINKS, 200)
 
     def get(self, code: str) -> dict | None:
         """The link with ``code``, or None when there is none."""

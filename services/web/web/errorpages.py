@@ -17,7 +17,7 @@ DEPENDENCIES = {
 }
 
 _PAGES = {
-    400: ("This form could not be accepted", "Please go back, reload the page and try again."),
+    400: ("This request could not be accepted", "Please go back, reload the page and try again."),
     404: ("Page not found", "There is nothing at this address. It may have been deleted, or the link mistyped."),
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too much data", "The form sent more data than snip accepts."),
