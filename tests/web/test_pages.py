@@ -125,3 +125,13 @@ def test_a_made_up_page_of_links_is_the_visitors_400_not_an_outage(client):
     response = client.get("/?cursor=not-a-cursor")
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert '<h1 id="error-heading">This request could not be accepted</h1>' in response.text
+
+
+def test_older_links_are_one_click_away(client, links_url):
+    oldest = create_via_api(links_url, url="https://oldest.example", code=unique_code())["code"]
+    for _ in range(20):
+        create_via_api(links_url, url="https://newer.example")
+    first = client.get("/").text
+    assert f">{oldest}</a>" not in first
+    older = re.search(r'<a href="(/\?cursor=[^"]+)">Older links →</a>', first).group(1)
+    assert f">{oldest}</a>" in client.get(older).text
