@@ -25,3 +25,10 @@ def test_a_short_secret_key_is_refused_without_echoing_it(monkeypatch):
         web.create_app()
     (problem,) = error.value.problems
     assert problem.startswith("SECRET_KEY: must be at least 32 characters") and "hunter2" not in problem
+
+
+def test_the_session_cookie_is_httponly_lax_and_secure_when_asked(make_app):
+    cookie = make_app(SESSION_COOKIE_SECURE=True).test_client().get("/").headers["Set-Cookie"]
+    assert cookie.startswith("snip_session=")
+    assert {"HttpOnly", "Secure", "SameSite=Lax"} <= {part.strip() for part in cookie.split(";")}
+    assert "Secure" not in make_app().test_client().get("/").headers["Set-Cookie"]

@@ -34,6 +34,8 @@ SETTINGS = [
     config.Setting("LINKS_URL", config.url("http", "https"), doc="base URL of the links API"),
     config.Setting("STATS_URL", config.url("http", "https"), doc="base URL of the stats API"),
     config.Setting("SECRET_KEY", secret_key, secret=True, doc="signs the session cookie and CSRF tokens"),
+    # Flask reads this key itself. Off by default only so `make dev` works over plain http.
+    config.Setting("SESSION_COOKIE_SECURE", config.boolean, False, doc="send the session cookie over HTTPS only"),
 ]
 
 

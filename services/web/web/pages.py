@@ -1,6 +1,6 @@
 """The pages: home (shorten a URL, recent links), a link's page (its clicks), delete.
 
-Which page needs what (see docs/architecture.md, "web: what degrades"):
+Which page needs what (see "`web`: pages for people" in docs/architecture.md):
 - home needs ``links``; without ``stats-api`` it still lists links, counts marked
   unavailable, because the list and the form are what people come for;
 - a link's page is its click history, so without ``stats-api`` it is the 503 page,
