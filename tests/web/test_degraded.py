@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 import uuid
 
 import pytest
@@ -58,6 +60,16 @@ def test_stats_down_or_failing_link_page_is_a_503_page_naming_stats(make_app, do
         client.get(f"/links/{link['code']}"), "stats-api", "the statistics service, which counts clicks"
     )
     assert "the list of links is still available" in page
+
+
+def test_readiness_answers_fast_while_an_api_hangs(make_app):
+    # A listening socket nobody accepts from: connections open, answers never come.
+    with socket.create_server(("127.0.0.1", 0)) as hanging:
+        client = make_app(STATS_URL=f"http://127.0.0.1:{hanging.getsockname()[1]}").test_client()
+        started = time.monotonic()
+        ready = client.get("/readyz")
+        assert time.monotonic() - started < 1.0, "the kubelet's default probe timeout is 1 s"
+    assert ready.status_code == 200 and ready.get_json()["checks"]["stats-api"]["ok"] is False
 
 
 def test_probes_stay_json_and_report_but_do_not_require_the_apis(make_app, down_url):
