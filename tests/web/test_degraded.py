@@ -62,6 +62,16 @@ def test_stats_down_or_failing_link_page_is_a_503_page_naming_stats(make_app, do
     assert "the list of links is still available" in page
 
 
+def test_stats_hanging_costs_the_home_page_seconds_not_its_list(make_app, link):
+    with socket.create_server(("127.0.0.1", 0)) as hanging:
+        client = make_app(STATS_URL=f"http://127.0.0.1:{hanging.getsockname()[1]}").test_client()
+        started = time.monotonic()
+        response = client.get("/")
+        assert time.monotonic() - started < 4.0
+    assert response.status_code == 200 and f">{link['code']}</a>" in response.text
+    assert "Click counts are unavailable right now" in response.text
+
+
 def test_readiness_answers_fast_while_an_api_hangs(make_app):
     # A listening socket nobody accepts from: connections open, answers never come.
     with socket.create_server(("127.0.0.1", 0)) as hanging:
