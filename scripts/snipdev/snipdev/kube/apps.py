@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .policy import app_containers
-from .render import name_of, workloads
+from .render import image_name, name_of, workloads
 
 #: Values for every setting a service may require; nothing connects while routes are read.
 PLACEHOLDER_CONFIG = {
@@ -32,7 +32,8 @@ class NotInstalled(Exception):
 
 
 def package_of(container: dict) -> str | None:
-    """``links.wsgi:app`` -> ``links``; a console script (``stats worker``) is named after its package."""
+    """The package a command runs: ``links.wsgi:app`` -> ``links``; a console script
+    (``stats worker``) is named after its package."""
     command = container.get("command", [])
     if command[:1] == ["gunicorn"]:
         return command[-1].split(".")[0].split(":")[0]
@@ -61,8 +62,9 @@ def _serves(app: Flask, path: str, *, prefix: bool = False) -> bool:
 
 
 def _containers_of(objects: list[dict], package: str):
+    """The containers running the package's image (each image is named after its package)."""
     for obj, _pod, c in app_containers(objects):
-        if package_of(c) == package:
+        if image_name(c["image"]) == package:
             yield obj, c
 
 
@@ -91,7 +93,7 @@ def ingress_paths(objects: list[dict], package: str) -> list[str]:
         for rule in ing["spec"].get("rules", []):
             for path in rule.get("http", {}).get("paths", []):
                 pod = services.get(path["backend"]["service"]["name"])
-                served_by = {package_of(c) for c in pod["spec"]["containers"]} if pod else set()
+                served_by = {image_name(c["image"]) for c in pod["spec"]["containers"]} if pod else set()
                 if package in served_by and not _serves(load_app(package), path["path"], prefix=True):
                     problems.append(f"{name_of(ing)}: {path['path']} reaches {package}, which has no route under it")
     return problems
@@ -110,8 +112,8 @@ def commands(objects: list[dict], package: str) -> list[str]:
         command = c.get("command", [])
         if command[:1] == ["gunicorn"]:
             module = command[-1].split(":")[0]
-            if importlib.util.find_spec(module) is None:
-                problems.append(f"{where}: gunicorn app module {module} does not exist")
+            if module.split(".")[0] != package or importlib.util.find_spec(module) is None:
+                problems.append(f"{where}: gunicorn app module {module} does not exist in {package}")
             continue
         script = _console_script(command[0])
         if script is None or script.module.split(".")[0] != package:

@@ -198,9 +198,8 @@ def bound_ports(objects: list[dict], default_port: int) -> list[str]:
             continue
         where = f"{name_of(obj)} container {c['name']}"
         command = c.get("command", [])
-        if command[:1] == ["gunicorn"] and (
-            "python:snipkit.gunicorn_conf" not in command or {"-b", "--bind"} & set(command)
-        ):
+        binds = [arg for arg in command if arg.startswith(("-b", "--bind"))]
+        if command[:1] == ["gunicorn"] and ("python:snipkit.gunicorn_conf" not in command or binds):
             problems.append(f"{where}: gunicorn does not run with -c python:snipkit.gunicorn_conf alone")
         env = {e["name"]: e.get("value") for e in c.get("env", [])}
         port = int(env.get("PORT") or default_port)
