@@ -15,13 +15,11 @@ from snipdev.kube import render
 
 #: What each overlay is for: its namespace, and the Secrets created by hand there
 #: (docs/kubernetes.md gives the commands; test_docs checks they are the same).
+HAND_MADE_SECRETS = {"postgres", "links-db", "redirect-db", "stats-db", "web"}
 OVERLAYS = {
     "dev": {"namespace": "snip-dev", "external_secrets": set()},
-    "staging": {
-        "namespace": "snip-staging",
-        "external_secrets": {"postgres", "links-db", "redirect-db", "stats-db", "web"},
-    },
-    "prod": {"namespace": "snip-prod", "external_secrets": {"postgres", "links-db", "redirect-db", "stats-db", "web"}},
+    "staging": {"namespace": "snip-staging", "external_secrets": HAND_MADE_SECRETS},
+    "prod": {"namespace": "snip-prod", "external_secrets": HAND_MADE_SECRETS},
 }
 
 
