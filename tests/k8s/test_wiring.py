@@ -100,6 +100,18 @@ MISTAKES = [
         "Deployment/redirect container redirect: DATABASE_URL names host pg, which is no Service of the overlay",
     ),
     (
+        "database URL file in a dev Secret naming the wrong port",
+        "dev",
+        lambda o: generated(o, "Secret", "links-db")["data"].update(url=b64("postgresql://links:x@postgres:5433/snip")),
+        "Deployment/links container links: DATABASE_URL uses port 5433, which Service postgres does not expose",
+    ),
+    (
+        "settings file on no mounted volume",
+        "prod",
+        lambda o: named(links_container(o)["env"], "DATABASE_URL_FILE").update(value="/etc/snip/url"),
+        "Deployment/links container links: DATABASE_URL_FILE names /etc/snip/url, which is on no mounted volume",
+    ),
+    (
         "loopback URL with no sidecar listening",
         "staging",
         lambda o: container(find(o, "Deployment", "redirect"), "pgbouncer")["ports"][0].update(containerPort=6543),

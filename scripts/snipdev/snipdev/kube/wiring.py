@@ -79,8 +79,9 @@ def _decoded(obj: dict) -> dict[str, str]:
     return {**data, **obj.get("stringData", {})}
 
 
-def _env_values(objects: list[dict], namespace: str | None, container: dict) -> dict[str, str]:
-    """What the container's environment will hold, as far as the overlay knows it."""
+def _env_values(objects: list[dict], namespace: str | None, pod: dict, container: dict) -> dict[str, str]:
+    """What the container's settings will be, as far as the overlay knows them: env vars,
+    and ``NAME_FILE`` resolved to the ConfigMap or Secret key mounted at that path."""
     store = {(o["kind"], *_key(o)): o for o in objects if o["kind"] in ("ConfigMap", "Secret")}
 
     def lookup(kind: str, name: str) -> dict[str, str]:
@@ -103,7 +104,26 @@ def _env_values(objects: list[dict], namespace: str | None, container: dict) -> 
             values[env["name"]] = lookup("ConfigMap", ref["configMapKeyRef"]["name"]).get(ref["configMapKeyRef"]["key"])
         elif "secretKeyRef" in ref:
             values[env["name"]] = lookup("Secret", ref["secretKeyRef"]["name"]).get(ref["secretKeyRef"]["key"])
+    for name, path in list(values.items()):
+        if name.endswith("_FILE"):
+            values[name.removesuffix("_FILE")] = _mounted_value(pod, container, path, lookup)
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _mounted_value(pod: dict, container: dict, path: str, lookup) -> str | None:
+    """The ConfigMap or Secret value a container reads at ``path``, if the overlay has it."""
+    volumes = {v["name"]: v for v in pod["spec"].get("volumes", [])}
+    for mount in container.get("volumeMounts", []):
+        volume = volumes.get(mount["name"], {})
+        if not path.startswith(mount["mountPath"].rstrip("/") + "/"):
+            continue
+        relative = path[len(mount["mountPath"].rstrip("/")) + 1 :]
+        for kind, source, name_field in (("Secret", "secret", "secretName"), ("ConfigMap", "configMap", "name")):
+            if source in volume:
+                items = volume[source].get("items")
+                key = next((i["key"] for i in items if i["path"] == relative), None) if items else relative
+                return lookup(kind, volume[source][name_field]).get(key) if key else None
+    return None
 
 
 def _service_port(svc: dict, port: int) -> bool:
@@ -119,7 +139,7 @@ def urls(objects: list[dict]) -> list[str]:
     for obj, pod in workloads(objects):
         namespace = obj["metadata"].get("namespace")
         for c in containers(pod):
-            for name, value in _env_values(objects, namespace, c).items():
+            for name, value in _env_values(objects, namespace, pod, c).items():
                 if (
                     not name.endswith("_URL")
                     or name in PUBLIC_URLS
@@ -149,7 +169,8 @@ def urls(objects: list[dict]) -> list[str]:
 
 def references(objects: list[dict], external: set[str] = frozenset()) -> list[str]:
     """Every ConfigMap and Secret a pod uses exists in the overlay (with the key asked
-    for), or is one of the ``external`` Secrets created in the cluster by hand."""
+    for), or is one of the ``external`` Secrets created in the cluster by hand; every
+    ``NAME_FILE`` setting names a file on a mounted volume."""
     store = {(o["kind"], *_key(o)): o for o in objects if o["kind"] in ("ConfigMap", "Secret")}
     problems = []
 
@@ -178,8 +199,11 @@ def references(objects: list[dict], external: set[str] = frozenset()) -> list[st
                     check(where, ns, "ConfigMap", source["configMapRef"]["name"])
                 if "secretRef" in source:
                     check(where, ns, "Secret", source["secretRef"]["name"])
+            mounts = [m["mountPath"].rstrip("/") + "/" for m in c.get("volumeMounts", [])]
             for env in c.get("env", []):
                 ref = env.get("valueFrom", {})
+                if env["name"].endswith("_FILE") and not env.get("value", "").startswith(tuple(mounts)):
+                    problems.append(f"{where}: {env['name']} names {env.get('value')}, which is on no mounted volume")
                 if "configMapKeyRef" in ref:
                     check(where, ns, "ConfigMap", ref["configMapKeyRef"]["name"], ref["configMapKeyRef"]["key"])
                 if "secretKeyRef" in ref:
