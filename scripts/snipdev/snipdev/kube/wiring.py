@@ -5,6 +5,8 @@ not exist, ConfigMaps and Secrets nobody created."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .render import containers, name_of, workloads
@@ -130,40 +132,58 @@ def _service_port(svc: dict, port: int) -> bool:
     return any(p["port"] == port for p in svc["spec"]["ports"])
 
 
-def urls(objects: list[dict]) -> list[str]:
-    """Every *_URL setting reaches a Service of the overlay on one of its ports, or, for
-    the pod's own loopback, a port another container of the same pod declares."""
-    svcs = {_key(o): o for o in objects if o["kind"] == "Service"}
+@dataclass(frozen=True)
+class Connection:
+    """A connection a container's settings make: to ``host``:``port`` (a Service name in
+    ``namespace``, or the pod's loopback when ``namespace`` is None)."""
+
+    workload: dict
+    pod: dict
+    container: str
+    setting: str
+    host: str
+    namespace: str | None
+    port: int
+
+
+def connections(objects: list[dict]) -> Iterator[Connection]:
+    """Every in-cluster connection named by a *_URL setting (env var or NAME_FILE)."""
     cluster_namespaces = {o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"} | {"svc"}
-    problems = []
     for obj, pod in workloads(objects):
         namespace = obj["metadata"].get("namespace")
         for c in containers(pod):
             for name, value in _env_values(objects, namespace, pod, c).items():
-                if (
-                    not name.endswith("_URL")
-                    or name in PUBLIC_URLS
-                    or "://" not in value
-                    or "$(" in value.split("@")[-1]
-                ):
+                if not name.endswith("_URL") or name in PUBLIC_URLS or "://" not in value:
                     continue
                 parts = urlsplit(value)
                 if parts.scheme not in SCHEME_PORTS or not parts.hostname:
                     continue
                 port = parts.port or SCHEME_PORTS[parts.scheme]
-                where = f"{name_of(obj)} container {c['name']}: {name}"
                 if parts.hostname in ("127.0.0.1", "localhost"):
-                    if not any(p["containerPort"] == port for p in _container_ports(pod)):
-                        problems.append(f"{where} points at localhost:{port}, which no container of the pod declares")
+                    yield Connection(obj, pod, c["name"], name, parts.hostname, None, port)
                     continue
                 host = parts.hostname.split(".")
                 if len(host) > 1 and host[1] not in cluster_namespaces:
-                    continue  # outside the cluster, like PUBLIC_BASE_URL
-                svc = svcs.get((host[1] if len(host) > 1 else namespace, host[0]))
-                if svc is None:
-                    problems.append(f"{where} names host {parts.hostname}, which is no Service of the overlay")
-                elif not _service_port(svc, port):
-                    problems.append(f"{where} uses port {port}, which Service {host[0]} does not expose")
+                    continue  # outside the cluster
+                yield Connection(obj, pod, c["name"], name, host[0], host[1] if len(host) > 1 else namespace, port)
+
+
+def urls(objects: list[dict]) -> list[str]:
+    """Every *_URL setting reaches a Service of the overlay on one of its ports, or, for
+    the pod's own loopback, a port another container of the same pod declares."""
+    svcs = {_key(o): o for o in objects if o["kind"] == "Service"}
+    problems = []
+    for conn in connections(objects):
+        where = f"{name_of(conn.workload)} container {conn.container}: {conn.setting}"
+        if conn.namespace is None:
+            if not any(p["containerPort"] == conn.port for p in _container_ports(conn.pod)):
+                problems.append(f"{where} points at localhost:{conn.port}, which no container of the pod declares")
+            continue
+        svc = svcs.get((conn.namespace, conn.host))
+        if svc is None:
+            problems.append(f"{where} names host {conn.host}, which is no Service of the overlay")
+        elif not _service_port(svc, conn.port):
+            problems.append(f"{where} uses port {conn.port}, which Service {conn.host} does not expose")
     return problems
 
 
