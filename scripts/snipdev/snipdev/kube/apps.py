@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .policy import app_containers
-from .render import image_name, name_of, workloads
+from .render import behind, image_name, name_of
 
 #: Values for every setting a service may require; nothing connects while routes are read.
 PLACEHOLDER_CONFIG = {
@@ -81,19 +81,14 @@ def probe_paths(objects: list[dict], package: str) -> list[str]:
 
 def ingress_paths(objects: list[dict], package: str) -> list[str]:
     """Every Ingress path sent to one of the package's Services is served by its app."""
-    services = {}
-    for svc in (o for o in objects if o["kind"] == "Service"):
-        selector = svc["spec"].get("selector") or {}
-        for _obj, pod in workloads(objects):
-            labels = pod["metadata"].get("labels", {})
-            if selector and all(labels.get(k) == v for k, v in selector.items()):
-                services[svc["metadata"]["name"]] = pod
+    services = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Service"}
     problems = []
     for ing in (o for o in objects if o["kind"] == "Ingress"):
         for rule in ing["spec"].get("rules", []):
             for path in rule.get("http", {}).get("paths", []):
-                pod = services.get(path["backend"]["service"]["name"])
-                served_by = {image_name(c["image"]) for c in pod["spec"]["containers"]} if pod else set()
+                service = services.get(path["backend"]["service"]["name"])
+                pods = behind(objects, service) if service else []
+                served_by = {image_name(c["image"]) for _obj, pod in pods for c in pod["spec"]["containers"]}
                 if package in served_by and not _serves(load_app(package), path["path"], prefix=True):
                     problems.append(f"{name_of(ing)}: {path['path']} reaches {package}, which has no route under it")
     return problems

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .render import containers, workloads
+from .render import behind, containers, matches, workloads
 from .wiring import connections
 
 #: Where the suite's network-policies component expects these (its README says how to change them).
@@ -33,23 +33,6 @@ def needed_flows(objects: list[dict]) -> set[Flow]:
     }
 
 
-def _matches(selector: dict, labels: dict) -> bool:
-    """Label selector semantics; an empty selector matches everything."""
-    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
-        return False
-    for expr in selector.get("matchExpressions", []):
-        present, value = expr["key"] in labels, labels.get(expr["key"])
-        ok = {
-            "In": present and value in expr.get("values", []),
-            "NotIn": not present or value not in expr.get("values", []),
-            "Exists": present,
-            "DoesNotExist": not present,
-        }[expr["operator"]]
-        if not ok:
-            return False
-    return True
-
-
 def _port_allowed(rule: dict, port: dict) -> bool:
     ports = rule.get("ports")
     if not ports:
@@ -64,11 +47,11 @@ def _port_allowed(rule: dict, port: dict) -> bool:
 def _peer_allowed(peer: dict, policy_namespace: str, namespace: str, labels: dict) -> bool:
     if "namespaceSelector" in peer:
         ns_labels = {"kubernetes.io/metadata.name": namespace}
-        if not _matches(peer["namespaceSelector"], ns_labels):
+        if not matches(peer["namespaceSelector"], ns_labels):
             return False
     elif namespace != policy_namespace:
         return False
-    return _matches(peer.get("podSelector", {}), labels)
+    return matches(peer.get("podSelector", {}), labels)
 
 
 @dataclass(frozen=True)
@@ -87,7 +70,7 @@ def _allowed(policies: list[dict], direction: str, me: _Endpoint, other: _Endpoi
         for p in policies
         if p["metadata"].get("namespace") == me.namespace
         and direction in p["spec"].get("policyTypes", ["Ingress"])
-        and _matches(p["spec"]["podSelector"], me.labels)
+        and matches(p["spec"]["podSelector"], me.labels)
     ]
     if not selecting:
         return True  # no policy isolates this pod in this direction
@@ -115,12 +98,11 @@ def dropped(objects: list[dict], flows: set[Flow]) -> list[str]:
         """(app label, endpoint, container port) of each pod behind a Service port."""
         spec_port = next(p for p in service["spec"]["ports"] if p["port"] == port)
         target = spec_port.get("targetPort", port)
-        for app, (obj, pod) in pods.items():
-            if _matches({"matchLabels": service["spec"].get("selector", {})}, pod["metadata"].get("labels", {})):
-                for c in containers(pod):
-                    for p in c.get("ports", []):
-                        if target in (p.get("name"), p["containerPort"]):
-                            yield app, endpoint(obj, pod), p
+        for obj, pod in behind(objects, service):
+            for c in containers(pod):
+                for p in c.get("ports", []):
+                    if target in (p.get("name"), p["containerPort"]):
+                        yield pod["metadata"]["labels"].get("app"), endpoint(obj, pod), p
 
     problems = []
     for flow in sorted(flows, key=lambda f: (f.source, f.service)):

@@ -3,7 +3,7 @@ shutdown, resources, pinned images, namespaces, availability."""
 
 from __future__ import annotations
 
-from .render import containers, image_name, name_of, workloads
+from .render import containers, image_name, matches, name_of, workloads
 
 #: The suite's own images (manifests name them bare; Skaffold and `images:` set the rest).
 APP_IMAGES = {"links", "redirect", "stats", "web"}
@@ -192,11 +192,6 @@ def no_committed_secrets(objects: list[dict]) -> list[str]:
     return [f"{name_of(o)}: a Secret with committed values" for o in objects if o["kind"] == "Secret"]
 
 
-def _selects(selector: dict, labels: dict) -> bool:
-    match = selector.get("matchLabels", {})
-    return bool(match) and all(labels.get(k) == v for k, v in match.items())
-
-
 def availability(objects: list[dict], autoscaled: set[str]) -> list[str]:
     """Autoscalers where due; a PodDisruptionBudget for every Deployment run more than once."""
     problems = []
@@ -213,6 +208,6 @@ def availability(objects: list[dict], autoscaled: set[str]) -> list[str]:
             problems.append(f"Deployment/{name}: sets replicas although an autoscaler owns the count")
         most = hpa["spec"]["maxReplicas"] if hpa else spec.get("replicas", 1)
         labels = spec["template"]["metadata"].get("labels", {})
-        if most > 1 and not any(_selects(p["spec"]["selector"], labels) for p in pdbs):
+        if most > 1 and not any(matches(p["spec"]["selector"], labels) for p in pdbs):
             problems.append(f"Deployment/{name}: runs up to {most} replicas but no PodDisruptionBudget selects it")
     return problems

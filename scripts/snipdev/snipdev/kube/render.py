@@ -88,3 +88,35 @@ def container(obj: dict, name: str) -> dict:
     """The container (or init container) ``name`` of a workload."""
     pod = next(pod for o, pod in workloads([obj]))
     return next(c for c in containers(pod) if c["name"] == name)
+
+
+def matches(selector: dict, labels: dict) -> bool:
+    """Kubernetes label selector semantics (matchLabels, matchExpressions); an empty
+    selector matches everything."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        present, value = expr["key"] in labels, labels.get(expr["key"])
+        ok = {
+            "In": present and value in expr.get("values", []),
+            "NotIn": not present or value not in expr.get("values", []),
+            "Exists": present,
+            "DoesNotExist": not present,
+        }[expr["operator"]]
+        if not ok:
+            return False
+    return True
+
+
+def behind(objects: list[dict], service: dict) -> list[tuple[dict, dict]]:
+    """(workload, pod template) of every pod a Service sends traffic to; a Service with
+    no selector sends to none of them."""
+    selector = service["spec"].get("selector") or {}
+    namespace = service["metadata"].get("namespace")
+    return [
+        (obj, pod)
+        for obj, pod in workloads(objects)
+        if selector
+        and obj["metadata"].get("namespace") == namespace
+        and matches({"matchLabels": selector}, pod["metadata"].get("labels", {}))
+    ]

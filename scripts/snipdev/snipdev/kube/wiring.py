@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .render import containers, name_of, workloads
+from .render import behind, containers, name_of, workloads
 
 #: Default ports of the URL schemes the suite uses, for URLs that name none.
 SCHEME_PORTS = {"http": 80, "https": 443, "redis": 6379, "postgresql": 5432, "postgres": 5432}
@@ -21,18 +21,6 @@ def _key(obj: dict, name: str | None = None) -> tuple[str | None, str]:
     return obj["metadata"].get("namespace"), name or obj["metadata"]["name"]
 
 
-def _pods_selected(objects: list[dict], service: dict) -> list[dict]:
-    selector = service["spec"].get("selector") or {}
-    namespace = service["metadata"].get("namespace")
-    return [
-        pod
-        for obj, pod in workloads(objects)
-        if obj["metadata"].get("namespace") == namespace
-        and selector
-        and all(pod["metadata"].get("labels", {}).get(k) == v for k, v in selector.items())
-    ]
-
-
 def _container_ports(pod: dict) -> list[dict]:
     return [p for c in containers(pod) for p in c.get("ports", [])]
 
@@ -41,7 +29,7 @@ def services(objects: list[dict]) -> list[str]:
     """Every Service selects pods, and every targetPort is a port those pods declare."""
     problems = []
     for svc in (o for o in objects if o["kind"] == "Service"):
-        pods = _pods_selected(objects, svc)
+        pods = [pod for _obj, pod in behind(objects, svc)]
         if not pods:
             problems.append(f"{name_of(svc)}: selector {svc['spec'].get('selector')} matches no pod template")
             continue
