@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt
+.PHONY: help dev test lint fmt render scan
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,3 +23,9 @@ lint: $(VENV) ## ruff lint and format check
 fmt: $(VENV) ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
+
+render: ## render every Kubernetes overlay into build/k8s/
+	@scripts/render.sh
+
+scan: ## scan the rendered prod overlay with checkov (offline)
+	@scripts/scan.sh
