@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt bench load
+.PHONY: help dev test lint fmt render scan bench load
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,3 +29,9 @@ bench: $(VENV) ## measure every service against the stack's own ceiling (about 7
 
 load: $(VENV) ## Locust against make dev's ports (LOAD_SHAPE=steady|spike, LOAD_MINUTES=5)
 	@scripts/load.sh
+
+render: ## render every Kubernetes overlay into build/k8s/
+	@scripts/render.sh
+
+scan: ## scan the rendered prod overlay with checkov (offline)
+	@scripts/scan.sh

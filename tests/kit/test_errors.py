@@ -1,13 +1,15 @@
-"""snipkit.errors: every error is JSON with the right status; a 5xx is logged with its request id."""
+"""snipkit.errors: every error is JSON with the right status; a 5xx is logged with its request id;
+a service for people can answer its pages' errors with HTML (``render_pages``)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from flask import Blueprint, make_response
 
 import snipkit
-from snipkit import ApiError
+from snipkit import ApiError, DependencyUnavailable, errors
 
 
 @pytest.fixture
@@ -52,3 +54,70 @@ def test_flask_errors_are_json(app, method, path, status, code):
     response = getattr(app.test_client(), method)(path)
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
+
+
+pages = Blueprint("pages", __name__)
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@pages.get("/page")
+def page_that_fails():
+    raise DependencyUnavailable("links")
+
+
+@pages.get("/crash")
+def page_that_crashes():
+    raise RuntimeError("boom")
+
+
+@api.get("/thing")
+def api_that_fails():
+    raise DependencyUnavailable("links")
+
+
+def _page(status, code, message, details):
+    return make_response(f"<h1>{status} {code}</h1><p>{details.get('dependency', '')}</p>"), status
+
+
+@pytest.fixture
+def paged_app(app):
+    """The app with a page blueprint and a JSON API blueprint, as web has."""
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    return app
+
+
+def test_without_pages_every_error_is_json(paged_app):
+    response = paged_app.test_client().get("/page")
+    assert response.status_code == 503
+    assert response.get_json()["error"] == {
+        "code": "dependency_unavailable",
+        "message": "links is unavailable: did not answer",
+        "dependency": "links",
+    }
+
+
+def test_page_blueprints_and_unmatched_urls_get_the_page(paged_app):
+    errors.render_pages(paged_app, _page, blueprints=["pages"])
+    client = paged_app.test_client()
+    failed = client.get("/page")
+    assert failed.status_code == 503 and failed.mimetype == "text/html"
+    assert failed.get_data(as_text=True) == "<h1>503 dependency_unavailable</h1><p>links</p>"
+    assert client.get("/crash").get_data(as_text=True).startswith("<h1>500 internal_error</h1>")
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404 and missing.get_data(as_text=True).startswith("<h1>404 not_found</h1>")
+    wrong_method = client.post("/page")
+    assert wrong_method.status_code == 405 and set(wrong_method.headers["Allow"].split(", ")) == {
+        "GET",
+        "HEAD",
+        "OPTIONS",
+    }
+    assert wrong_method.mimetype == "text/html"
+
+
+def test_other_blueprints_and_probes_stay_json(paged_app):
+    errors.render_pages(paged_app, _page, blueprints=["pages"])
+    client = paged_app.test_client()
+    assert client.get("/api/thing").get_json()["error"]["dependency"] == "links"
+    assert client.get("/livez").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json()["status"] == "ready"

@@ -30,7 +30,7 @@ def wait_for(check, timeout: float):
     raise AssertionError(f"not within {timeout} s")
 
 
-def test_make_dev_serves_links_and_stops_on_ctrl_c(tmp_path):
+def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path):
     ports = {name: str(free_port()) for name in PORTS}
     pg_port, redis_port = free_port(), free_port()
     env = {
@@ -54,6 +54,8 @@ def test_make_dev_serves_links_and_stops_on_ctrl_c(tmp_path):
         assert created.status_code == 201
         code = created.json()["code"]
         assert requests.get(f"{links}/api/links/{code}", timeout=2).json()["url"] == "https://dev.example"
+        home = wait_for(lambda: requests.get(f"http://127.0.0.1:{ports['WEB_PORT']}/", timeout=5), timeout=30)
+        assert home.status_code == 200 and f">{code}</a>" in home.text
     finally:
         dev.send_signal(signal.SIGINT)
         status = dev.wait(60)
@@ -62,5 +64,5 @@ def test_make_dev_serves_links_and_stops_on_ctrl_c(tmp_path):
     assert lines, "make dev printed nothing"
     for line in lines:
         json.loads(line)  # every line is one JSON object
-    for port in (pg_port, redis_port, int(ports["LINKS_PORT"])):
+    for port in (pg_port, redis_port, int(ports["LINKS_PORT"]), int(ports["WEB_PORT"])):
         assert subprocess.run(["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"], capture_output=True).returncode != 0

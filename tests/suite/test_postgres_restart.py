@@ -12,17 +12,14 @@ from snipdev import database, embedded
 
 
 @pytest.fixture
-def own_postgres(tmp_path):
+def own_postgres():
     """A PostgreSQL server this test may stop and start (the shared one must stay up)."""
-    server = embedded.EmbeddedPostgres(tmp_path / "pg", embedded.free_port()).start()
-    try:
+    with embedded.temporary_postgres() as server:
         database.create_database(server.url, "snip")
         roles = {service: (service, f"pw-{service}") for service in database.ROLES}
         urls = database.provision(server.url, "snip", roles)
         database.migrate(urls)
         yield server, urls
-    finally:
-        server.stop()
 
 
 def wait_for(check, timeout: float = 20.0, interval: float = 0.1):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -91,6 +92,8 @@ def main() -> int:
             "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{ports['REDIRECT_PORT']}"),
             "LINKS_URL": f"http://127.0.0.1:{ports['LINKS_PORT']}",
             "STATS_URL": f"http://127.0.0.1:{ports['STATS_PORT']}",
+            # A new key each run costs only the forms left open in a browser tab.
+            "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(32),
             "PATH": str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""),
             **{f"{service.upper()}_DATABASE_URL": url for service, url in urls.items()},
         }

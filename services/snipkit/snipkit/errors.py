@@ -2,14 +2,20 @@
 
 Flask's own 404/405/413/415 become JSON too, so API clients never see an HTML error
 page or a stack trace. Every 5xx is logged with its request id.
+
+A service for people (``web``) calls :func:`render_pages` to answer errors in its page
+blueprints, and at URLs that match no route, with its own HTML page instead. The same
+handlers run either way, so logging and status codes cannot differ between the two;
+the kit's ``/livez``, ``/readyz`` and ``/metrics`` keep answering as they always do.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("snipkit.errors")
@@ -42,8 +48,29 @@ class DependencyUnavailable(ApiError):
         self.dependency = dependency
 
 
+#: Renders an error as a page: ``render(status, code, message, details) -> (Response, status)``.
+PageRenderer = Callable[[int, str, str, dict[str, Any]], Any]
+
+
 def error_body(status: int, code: str, message: str, **details: Any) -> tuple[Any, int]:
     return jsonify({"error": {"code": code, "message": message, **details}}), status
+
+
+def render_pages(app: Flask, render: PageRenderer, blueprints: Iterable[str]) -> None:
+    """Answer errors raised in ``blueprints``, and at URLs matching no route, with ``render``.
+
+    Every other endpoint keeps the JSON error body, so probes and API clients of the
+    same app see no difference.
+    """
+    app.extensions["snipkit.error_pages"] = (render, frozenset(blueprints))
+
+
+def _answer(status: int, code: str, message: str, **details: Any):
+    render, blueprints = current_app.extensions.get("snipkit.error_pages", (None, frozenset()))
+    # No url_rule: the URL matched no route (404/405), so no blueprint claims it.
+    if render is not None and (request.blueprint in blueprints or request.url_rule is None):
+        return render(status, code, message, details)
+    return error_body(status, code, message, **details)
 
 
 def _code_for(exc: HTTPException) -> str:
@@ -57,12 +84,12 @@ def init_app(app: Flask) -> None:
     def _api_error(exc: ApiError):
         if exc.status >= 500:
             log.error("%s: %s", exc.code, exc.message, extra={"path": request.path, "status": exc.status})
-        return error_body(exc.status, exc.code, exc.message, **exc.details)
+        return _answer(exc.status, exc.code, exc.message, **exc.details)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         response = exc.get_response()
-        body, status = error_body(exc.code or 500, _code_for(exc), exc.description or exc.name)
+        body, status = _answer(exc.code or 500, _code_for(exc), exc.description or exc.name)
         # Keep headers such as Allow on a 405.
         for name, value in response.headers.items():
             if name.lower() not in ("content-type", "content-length"):
@@ -72,4 +99,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error", extra={"path": request.path, "status": 500})
-        return error_body(500, "internal_error", "the server failed to handle this request")
+        return _answer(500, "internal_error", "the server failed to handle this request")

@@ -53,7 +53,7 @@ except _config.ConfigError as exc:
 bind = f"0.0.0.0:{_settings['PORT']}"
 workers = _settings["WEB_CONCURRENCY"]
 threads = _settings["GUNICORN_THREADS"]
-worker_class = "gthread"
+worker_class = "snipkit.worker.DrainingThreadWorker"
 # The master waits this long for workers before killing them: the drain delay counts too.
 graceful_timeout = _settings["GRACEFUL_TIMEOUT"] + math.ceil(_settings["SHUTDOWN_DELAY_S"])
 timeout = _settings["GUNICORN_TIMEOUT"]

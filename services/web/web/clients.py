@@ -1,0 +1,142 @@
+"""The two APIs web talks to, over HTTP only, through the kit's :class:`ServiceClient`.
+
+Each method returns plain data or raises: :class:`snipkit.DependencyUnavailable` when
+the service cannot be reached or answers 5xx (web shows its 503 page, naming it), and
+:class:`Rejected` when ``links`` refuses a new link (web shows the messages on the form).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Flask, current_app
+
+from snipkit import ApiError, DependencyUnavailable
+from snipkit.health import Check, add_check
+from snipkit.http import ServiceClient
+
+LINKS = "links"
+STATS = "stats-api"
+# Readiness probes run one after the other and must answer within the kubelet's
+# timeout even when both APIs hang: at most 2 x (0.3 + 0.3) s, with no retries.
+_PROBE_TIMEOUT = (0.3, 0.3)
+
+
+#: The key of a message about the whole form rather than one field.
+FORM = "form"
+
+
+class Rejected(Exception):
+    """``links`` refused a new link: a message per form field (``url``, ``code``, ...)
+    or for the whole form (:data:`FORM`)."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(", ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = fields
+
+
+def _code(code: str) -> str:
+    """``code`` as one path segment, so a code typed into a URL cannot reach another
+    route: ``?`` and ``#`` are escaped, and dots too, or ``..`` would climb a level."""
+    return quote(code, safe="").replace(".", "%2E")
+
+
+def _ok(response, name: str, *expected: int) -> Any:
+    """The response's JSON when its status is one of ``expected``; a 503 for anything else."""
+    if response.status_code in expected:
+        return response.json() if response.content else None
+    raise DependencyUnavailable(name, f"answered {response.status_code}")
+
+
+class LinksApi:
+    """The links REST API (services/links/links/openapi.py documents every shape)."""
+
+    def __init__(self, base_url: str):
+        self.http = ServiceClient(LINKS, base_url)
+
+    def page(self, limit: int = 20, cursor: str | None = None) -> dict:
+        """``{"items": [link, ...], "next_cursor": str | None}``, newest first."""
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = self.http.get("/api/links", params=params)
+        if response.status_code == 400 and cursor:
+            # The cursor came from the address bar: a bad one is the visitor's 400, not an outage.
+            raise ApiError(400, "invalid_cursor", "there is no such page of links")
+        return _ok(response, LINKS, 200)
+
+    def get(self, code: str) -> dict | None:
+        """The link with ``code``, or None when there is none."""
+        response = self.http.get(f"/api/links/{_code(code)}")
+        return None if response.status_code == 404 else _ok(response, LINKS, 200)
+
+    def create(self, fields: dict[str, str], idempotency_key: str) -> dict:
+        """Create a link; the same key replays the first answer, so a resubmitted form
+        creates one link. Raises :class:`Rejected` with a message per invalid field."""
+        response = self.http.post("/api/links", json=fields, headers={"Idempotency-Key": idempotency_key})
+        if response.status_code in (200, 201):
+            return response.json()
+        error = response.json().get("error", {}) if response.status_code in (409, 422) else {}
+        if error.get("code") == "validation_failed":
+            raise Rejected(error["fields"])
+        if error.get("code") == "code_taken":
+            raise Rejected({"code": "is already taken: choose another"})
+        if error.get("code") == "idempotency_key_reused":
+            # A form page kept by the browser (Back) and sent again with other values.
+            raise Rejected({FORM: "this form was already used for another link; it has been reset: send it again"})
+        return _ok(response, LINKS, 201)
+
+    def delete(self, code: str) -> bool:
+        """Delete the link; False when it did not exist (already deleted)."""
+        response = self.http.delete(f"/api/links/{_code(code)}")
+        if response.status_code == 404:
+            return False
+        _ok(response, LINKS, 204)
+        return True
+
+
+class StatsApi:
+    """The stats API: click totals and series per link."""
+
+    def __init__(self, base_url: str):
+        # Tighter than the kit's defaults: the home page only decorates its list with
+        # counts, so a hanging stats-api may cost it ~3 s (two tries), not ~9 s.
+        self.http = ServiceClient(STATS, base_url, timeout=(0.5, 1.0), retries=1)
+
+    def clicks(self, code: str, window: str, granularity: str) -> dict:
+        """``{"total", "last_click_at", "series": [{"start", "count"}], ...}`` for one link."""
+        params = {"window": window, "granularity": granularity}
+        response = self.http.get(f"/api/stats/{_code(code)}", params=params)
+        if response.status_code == 404:
+            # A link nobody has clicked yet may be unknown to stats: that is zero clicks.
+            return {"code": code, "total": 0, "last_click_at": None, "series": []}
+        return _ok(response, STATS, 200)
+
+    def totals(self, codes: list[str]) -> dict[str, dict]:
+        """``{code: {"total", "last_click_at"}}`` for the codes stats knows about."""
+        if not codes:
+            return {}
+        return _ok(self.http.get("/api/stats", params={"codes": ",".join(codes)}), STATS, 200)["items"]
+
+
+def _probe(name: str, base_url: str) -> Check:
+    """A readiness check that reports whether ``name`` answers its ``/livez``."""
+    http = ServiceClient(name, base_url, timeout=_PROBE_TIMEOUT, retries=0)
+    return Check(name, lambda: _ok(http.get("/livez"), name, 200), required=False)
+
+
+def init_app(app: Flask) -> None:
+    """One client per API for the app. Both are reported by ``/readyz`` but neither is
+    required: web answers with its own 503 page while one is down, which is better than
+    the load balancer's bare error once every web pod has left the rotation."""
+    app.extensions["web.links"] = LinksApi(app.config["LINKS_URL"])
+    app.extensions["web.stats"] = StatsApi(app.config["STATS_URL"])
+    add_check(app, _probe(LINKS, app.config["LINKS_URL"]))
+    add_check(app, _probe(STATS, app.config["STATS_URL"]))
+
+
+def links() -> LinksApi:
+    return current_app.extensions["web.links"]
+
+
+def stats() -> StatsApi:
+    return current_app.extensions["web.stats"]

@@ -1,0 +1,31 @@
+"""Template filters that turn the APIs' values into text for people."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+
+
+def when(value: str | None, empty: str = "never") -> str:
+    """An ISO 8601 time from an API as ``27 Nov 2026, 09:30 UTC``; ``empty`` for None."""
+    if not value:
+        return empty
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def number(value: int) -> str:
+    """A count with thousands separators: ``12,345``."""
+    return f"{value:,}"
+
+
+def sentence(value: str) -> str:
+    """``value`` with its first letter capitalised and the rest as written (``ISO`` stays)."""
+    return value[:1].upper() + value[1:]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["sentence"] = sentence

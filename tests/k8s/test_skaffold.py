@@ -1,0 +1,87 @@
+"""skaffold.yaml: valid for its apiVersion, and consistent with the overlays it deploys."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from snipdev import ROOT
+from snipdev.kube.policy import APP_IMAGES
+from snipdev.kube.render import find
+
+from .conftest import OVERLAYS
+
+#: Skaffold's published JSON schema for skaffold/v4beta14 (Skaffold 2.19), kept here so
+#: a clone checks skaffold.yaml with no network; the same file as the project's shared copy.
+SCHEMA = Path(__file__).parent / "schemas" / "skaffold-v4beta14.json"
+SHARED_SCHEMA = ROOT.parent / "shared" / "schemas" / "skaffold-v4beta14.json"
+CONFIG = yaml.safe_load((ROOT / "skaffold.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return jsonschema.Draft7Validator(json.loads(SCHEMA.read_text()))
+
+
+def test_the_schema_is_the_shared_one():
+    if not SHARED_SCHEMA.exists():
+        pytest.skip(f"no shared copy at {SHARED_SCHEMA} to compare with (a clone outside the project's workspace)")
+    assert SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
+
+
+def profile(name: str) -> dict:
+    """The configuration as Skaffold sees it with profile ``name`` active (its patches
+    use only "replace" and "remove" of object keys and list indexes)."""
+    config = copy.deepcopy(CONFIG)
+    for patch in next(p for p in CONFIG["profiles"] if p["name"] == name)["patches"]:
+        *parents, last = [int(k) if k.isdigit() else k for k in patch["path"].strip("/").split("/")]
+        target = config
+        for key in parents:
+            target = target[key]
+        if patch["op"] == "remove":
+            del target[last]
+        else:
+            assert patch["op"] == "replace" and (last in target if isinstance(target, dict) else last < len(target))
+            target[last] = patch["value"]
+    return config
+
+
+def test_skaffold_yaml_is_valid_for_its_api_version(validator):
+    assert CONFIG["apiVersion"] == "skaffold/v4beta14"
+    assert list(validator.iter_errors(CONFIG)) == []
+
+
+def test_an_unknown_field_is_rejected(validator):
+    broken = copy.deepcopy(CONFIG)
+    broken["build"]["artifacts"][0]["dockerfile"] = "services/links/Dockerfile"
+    assert list(validator.iter_errors(broken))
+
+
+def test_one_artifact_per_image():
+    assert sorted(a["image"] for a in CONFIG["build"]["artifacts"]) == sorted(APP_IMAGES)
+
+
+@pytest.mark.parametrize("name", ["staging", "prod"])
+def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
+    config = profile(name)
+    assert config["manifests"]["kustomize"]["paths"] == [f"kustomize/overlays/{name}"]
+    assert config["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": OVERLAYS[name]["namespace"]}]
+    assert "portForward" not in config
+    assert config["build"]["tagPolicy"] == {"envTemplate": {"template": "{{.VERSION}}"}}
+    assert [a["kubeContext"] for a in next(p for p in CONFIG["profiles"] if p["name"] == name)["activation"]] == [
+        f"snip-{name}"
+    ]
+
+
+def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
+    assert CONFIG["manifests"]["kustomize"]["paths"] == ["kustomize/overlays/dev"]
+    assert CONFIG["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": "snip-dev"}]
+    for forward in CONFIG["portForward"]:
+        assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
+        service = find(rendered["dev"], "Service", forward["resourceName"])
+        assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]

@@ -1,0 +1,68 @@
+"""web against a real links API (real PostgreSQL and Redis) and the stats double,
+both over real HTTP: web's clients are exercised exactly as in production."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import links
+import web
+from snipdev.embedded import free_port
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def links_url(sandbox, serve):
+    """A links API on this run's database, served over HTTP for the whole run."""
+    app = links.create_app(
+        {
+            "DATABASE_URL": sandbox.urls["links"],
+            "REDIS_URL": sandbox.redis_url,
+            "REDIS_KEY_PREFIX": sandbox.key_prefix,
+            "PUBLIC_BASE_URL": "https://snip.test",
+        }
+    )
+    return serve(app)
+
+
+@pytest.fixture
+def down_url():
+    """A URL where nothing listens: a dependency that is down."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def make_app(links_url, stats_double):
+    """``make_app(LINKS_URL=..., STATS_URL=...)``: web with some dependency swapped."""
+
+    def build(**overrides):
+        settings = {"LINKS_URL": links_url, "STATS_URL": stats_double.url, "SECRET_KEY": SECRET}
+        return web.create_app({**settings, **overrides})
+
+    return build
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def token():
+    """``token(client, path)``: the CSRF token of the first form on the page at ``path``."""
+
+    def read(client, path: str = "/") -> str:
+        page = client.get(path)
+        assert page.status_code == 200, page.get_data(as_text=True)
+        return _TOKEN.search(page.get_data(as_text=True)).group(1)
+
+    return read
