@@ -34,3 +34,16 @@ def worker_rss_mb(process: ServiceProcess) -> list[float]:
     parent = psutil.Process(process.process.pid)
     workers = parent.children() or [parent]
     return [w.memory_info().rss / 2**20 for w in workers]
+
+
+def cpu_seconds(process: ServiceProcess) -> float:
+    """CPU time (user and system) used so far by ``process`` and its workers."""
+    parent = psutil.Process(process.process.pid)
+    total = 0.0
+    for each in [parent, *parent.children()]:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total

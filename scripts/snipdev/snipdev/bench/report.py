@@ -82,22 +82,26 @@ def markdown(results: dict) -> str:
         f"HTTP: wrk on the same machine, {s['connections']} connections, gunicorn {s['gunicorn']}; "
         f"medians of {s['rounds']} interleaved rounds of {s['seconds']} s.",
         "",
-        "| figure | req/s | p50 ms | p99 ms | req/s vs ceiling | p99 vs ceiling | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| figure | req/s | p50 ms | p99 ms | req/s vs ceiling | p99 vs ceiling | CPU us/request | "
+        "requests per CPU-second vs ceiling | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, f in results["http"].items():
         out.append(
             f"| {name} | {_n(f['rps'])} | {_n(f['p50_ms'], 1)} | {_n(f['p99_ms'], 1)} "
-            f"| {_n(f.get('rps_ratio'), 2, 'x')} | {_n(f.get('p99_ratio'), 2, 'x')} | {f['errors']} |"
+            f"| {_n(f.get('rps_ratio'), 2, 'x')} | {_n(f.get('p99_ratio'), 2, 'x')} | {_n(f['cpu_us'])} "
+            f"| {_n(f.get('cpu_ratio'), 2, 'x')} | {f['errors']} |"
         )
     for name in results["not_available"]:
-        out.append(f"| {name} | not available yet | | | | | |")
+        out.append(f"| {name} | not available yet | | | | | | | |")
     obs = results.get("observability")
     if obs:
         out += [
             "",
-            f"Observability on `{obs['route']}`: metrics and JSON access log together cost {obs['cost']:.0%} "
-            f"of its req/s (metrics alone {obs['metrics_cost']:.0%}, access log alone {obs['log_cost']:.0%}).",
+            f"Observability on `{obs['route']}`, against the same route with both off: metrics and the JSON "
+            f"access log together cost {obs['cost']:.0%} of its requests per CPU-second (metrics alone "
+            f"{obs['metrics_cost']:.0%}, access log alone {obs['log_cost']:.0%}); by req/s, noisier here, "
+            f"{obs['cost_by_rps']:.0%} ({obs['metrics_cost_by_rps']:.0%}, {obs['log_cost_by_rps']:.0%}).",
         ]
     workers = results.get("stats_worker")
     if workers:

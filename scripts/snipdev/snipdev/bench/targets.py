@@ -30,7 +30,7 @@ class Target:
 
 REDIRECT_RPS = Target("redirect (warm cache) req/s vs ceiling", 0.6, "x", services=("redirect",))
 REDIRECT_P99 = Target("redirect (warm cache) p99 vs ceiling", 2.0, "x", most=True, services=("redirect",))
-OBSERVABILITY = Target("metrics + access log cost of a route's req/s", 0.10, "share", most=True)
+OBSERVABILITY = Target("metrics + access log cost of a route's capacity", 0.10, "share", most=True)
 LINKS_CREATE = Target("links create req/s vs ceiling", 0.35, "x", services=("links",))
 WORKER_ONE = Target("stats-worker events/s, one worker", 10_000, "events/s", services=("stats-worker",))
 WORKER_SCALING = Target("stats-worker, two workers vs one", 1.6, "x", services=("stats-worker",))

@@ -16,6 +16,7 @@ import requests
 
 from ..processes import ServiceProcess
 from . import wrk
+from .footprint import cpu_seconds
 from .services import SERVICES, Suite
 
 NEW_LINK = json.dumps({"url": "https://example.com/a/fairly/typical/long/url?utm_source=bench"})
@@ -69,25 +70,29 @@ def figures() -> list[Figure]:
     return [Figure("ceiling", "ceiling", "/"), *others[:at], *variants, *others[at:]]
 
 
-def _cost(on: list[dict], off: list[dict]) -> float:
-    """The median over rounds of the share of req/s lost with ``on`` against ``off``."""
-    return statistics.median(1 - a["rps"] / b["rps"] for a, b in zip(on, off, strict=True))
+def _cost(on: list[dict], off: list[dict], key: str) -> float:
+    """The median over rounds of the share of capacity lost with ``on`` against ``off``:
+    by req/s, or by CPU per request (the capacity a CPU-bound server loses)."""
+    pairs = zip(on, off, strict=True)
+    if key == "rps":
+        return statistics.median(1 - a["rps"] / b["rps"] for a, b in pairs)
+    return statistics.median(1 - b["cpu_us"] / a["cpu_us"] for a, b in pairs)
 
 
 def observability(http: dict[str, dict]) -> dict | None:
-    """What metrics and the access log cost the observed route, as shares of its req/s
-    with both off, round by round."""
+    """What metrics and the access log cost the observed route, against both off, round
+    by round: by CPU per request (steady on a shared machine) and by req/s."""
     on = observed().name
     named = {variant: http.get(f"{on}, {variant}") for variant in VARIANTS}
     if on not in http or not all(named.values()):
         return None
     off = named[OBSERVABILITY_OFF]["rounds"]
-    return {
-        "route": on,
-        "cost": _cost(http[on]["rounds"], off),
-        "metrics_cost": _cost(named["metrics only"]["rounds"], off),
-        "log_cost": _cost(named["access log only"]["rounds"], off),
-    }
+    parts = {"cost": http[on], "metrics_cost": named["metrics only"], "log_cost": named["access log only"]}
+    result = {"route": on}
+    for name, figure in parts.items():
+        result[name] = _cost(figure["rounds"], off, "cpu_us")
+        result[f"{name}_by_rps"] = _cost(figure["rounds"], off, "rps")
+    return result
 
 
 def available(figure: Figure) -> bool:
@@ -119,14 +124,16 @@ def measure(
     for figure in chosen:
         if warmup:
             wrk.run(urls[figure.name] + figure.path.format(code=code), warmup, figure.method, figure.body)
-    runs: dict[str, list[wrk.Run]] = {figure.name: [] for figure in chosen}
+    runs: dict[str, list[dict]] = {figure.name: [] for figure in chosen}
     for round_no in range(rounds):
         shift = round_no % len(chosen)
         for figure in chosen[shift:] + chosen[:shift]:
             url = urls[figure.name] + figure.path.format(code=code)
+            before = cpu_seconds(processes[figure.name])
             got = wrk.run(url, seconds, figure.method, figure.body)
-            runs[figure.name].append(got)
-            say(f"  round {round_no + 1}, {figure.name}: {got.rps:,.0f} req/s, p99 {got.p99_ms:.1f} ms")
+            cpu_us = (cpu_seconds(processes[figure.name]) - before) * 1e6 / max(got.requests, 1)
+            runs[figure.name].append({**vars(got), "cpu_us": cpu_us})
+            say(f"  round {round_no + 1}, {figure.name}: {got.rps:,.0f} req/s, {cpu_us:.0f} us CPU per request")
     ceiling = runs.get("ceiling")
     results = {}
     for figure in chosen:
@@ -135,14 +142,15 @@ def measure(
             "service": figure.service,
             "route": f"{figure.method} {figure.path}",
             "env": figure.env,
-            "rps": statistics.median(r.rps for r in got),
-            "p50_ms": statistics.median(r.p50_ms for r in got),
-            "p99_ms": statistics.median(r.p99_ms for r in got),
-            "errors": sum(r.errors for r in got),
-            "rounds": [vars(r) for r in got],
+            **{key: statistics.median(r[key] for r in got) for key in ("rps", "p50_ms", "p99_ms", "cpu_us")},
+            "errors": sum(r["errors"] for r in got),
+            "rounds": got,
         }
         if ceiling and figure.name != "ceiling":
-            entry["rps_ratio"] = statistics.median(r.rps / c.rps for r, c in zip(got, ceiling, strict=True))
-            entry["p99_ratio"] = statistics.median(r.p99_ms / c.p99_ms for r, c in zip(got, ceiling, strict=True))
+            pairs = list(zip(got, ceiling, strict=True))
+            entry["rps_ratio"] = statistics.median(r["rps"] / c["rps"] for r, c in pairs)
+            entry["p99_ratio"] = statistics.median(r["p99_ms"] / c["p99_ms"] for r, c in pairs)
+            # Requests the service serves per CPU-second, as a share of the ceiling's.
+            entry["cpu_ratio"] = statistics.median(c["cpu_us"] / r["cpu_us"] for r, c in pairs)
         results[figure.name] = entry
     return results, processes
