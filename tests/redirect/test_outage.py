@@ -1,0 +1,62 @@
+"""Redis down: redirects come from PostgreSQL, clicks wait in pending_clicks, readiness holds."""
+
+from __future__ import annotations
+
+import pytest
+
+import redirect
+from redirect import clicks
+from snipdev.embedded import free_port
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Settings pointing at a port where no Redis listens."""
+    return {**settings, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "REDIS_TIMEOUT_S": 0.2}
+
+
+def pending(admin) -> list[tuple[str]]:
+    with admin.cursor() as cur:
+        cur.execute("SELECT code FROM redirect.pending_clicks ORDER BY id")
+        return cur.fetchall()
+
+
+def test_redirects_work_and_clicks_are_kept_in_postgresql(redis_down, add_link, admin):
+    client = redirect.create_app(redis_down).test_client()
+    add_link("down", "https://example.com/down")
+    for _ in range(3):
+        response = client.get("/r/down")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "https://example.com/down"
+    assert client.get("/r/missing", headers={"Accept": "application/json"}).status_code == 404
+    assert pending(admin) == [("down",)] * 3
+
+
+def test_readiness_stays_ok_and_says_redis_is_not_required(redis_down):
+    response = redirect.create_app(redis_down).test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"]["redis"] == {
+        "ok": False,
+        "required": False,
+        "error": response.json["checks"]["redis"]["error"],
+    }
+    assert response.json["checks"]["postgresql"]["ok"] is True
+
+
+def test_flush_moves_pending_clicks_to_the_stream_with_their_original_time(
+    settings, redis_down, add_link, admin, redis_client, sandbox
+):
+    add_link("late", "https://example.com")
+    redirect.create_app(redis_down).test_client().get("/r/late")
+    with admin.cursor() as cur:
+        cur.execute("UPDATE redirect.pending_clicks SET clicked_at = '2030-01-02T03:04:05Z'")
+    # While Redis is down the flush fails and keeps the rows.
+    with redirect.create_app(redis_down).app_context(), pytest.raises(clicks.cache.REDIS_ERRORS):
+        clicks.flush_once()
+    assert pending(admin) == [("late",)]
+    with redirect.create_app(settings).app_context():
+        assert clicks.flush_once() == 1
+        assert clicks.flush_once() == 0
+    assert pending(admin) == []
+    [(_id, event)] = redis_client.xrange(f"{sandbox.key_prefix}clicks")
+    assert event == {"code": "late", "at": "1893553445000"}
