@@ -6,19 +6,10 @@ from __future__ import annotations
 import threading
 import time
 
+from snipdev.processes import wait_until
 from stats import counting, worker
 
 T0 = 1_893_456_000_000
-
-
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"not true within {timeout} s: {predicate}")
 
 
 def test_a_step_counts_a_batch_and_acknowledges_it(worker_app, add_clicks, totals, redis_client, stream_key):
@@ -113,7 +104,7 @@ def test_run_counts_until_stopped_then_returns(worker_settings, add_clicks, tota
     thread.start()
     try:
         add_clicks("run", T0, n=50)
-        wait_for(lambda: totals() == {"run": 50})
+        wait_until(lambda: totals() == {"run": 50}, 10, "50 clicks counted")
     finally:
         stop.set()
         thread.join(5)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
+from snipdev.embedded import EmbeddedRedis, free_port
 from snipdev.processes import ServiceProcess
 
 
@@ -23,15 +27,43 @@ def service_env(sandbox):
 
 
 @pytest.fixture
-def start(request):
+def started():
+    """Every process a test started; each is killed at teardown."""
+    processes: list[ServiceProcess] = []
+    yield processes
+    for process in processes:
+        process.close()
+
+
+@pytest.fixture
+def start(started):
     """Start a gunicorn service: ``start("links", "links.wsgi:app", env)``; stopped at teardown."""
-    started: list[ServiceProcess] = []
 
     def run(name: str, app: str, env: dict[str, str], wait: bool = True, port: int | None = None) -> ServiceProcess:
         process = ServiceProcess.gunicorn(name, app, env, port=port)
         started.append(process)
         return process.start(wait=wait)
 
-    yield run
-    for process in started:
-        process.close()
+    return run
+
+
+@pytest.fixture
+def start_worker(started, service_env):
+    """Start a ``stats worker`` process: ``start_worker(STATS_BATCH_SIZE="10")``; stopped at teardown."""
+    command = [str(Path(sys.executable).parent / "stats"), "worker"]
+
+    def run(wait: bool = True, **env: str) -> ServiceProcess:
+        process = ServiceProcess("stats-worker", command, service_env("stats", **env))
+        started.append(process)
+        return process.start(wait=wait)
+
+    return run
+
+
+@pytest.fixture
+def owned_redis(tmp_path):
+    """A Redis server this test owns, to stop and start again (on the same port, empty)."""
+    server = EmbeddedRedis(tmp_path / "redis", free_port(), persistent=False)
+    server.start()
+    yield server
+    server.stop()

@@ -42,8 +42,7 @@ def link(code: str):
     wanted = params.series()
     # The series ends with the bucket now falls in, and has exactly ``points`` buckets.
     first = _floor(datetime.now(UTC), wanted.step) - (wanted.points - 1) * wanted.step
-    counts = queries.series(code, first, wanted.step)
-    total, last = queries.totals([code])[code]
+    total, last, counts = queries.link(code, first, wanted.step)
     starts = (first + i * wanted.step for i in range(wanted.points))
     return jsonify(
         code=code,

@@ -25,13 +25,18 @@ def top(limit: int) -> list[tuple[str, int, datetime]]:
         return cur.fetchall()
 
 
-def series(code: str, first: datetime, step: timedelta) -> dict[datetime, int]:
-    """Clicks of ``code`` per ``step`` (a minute or an hour) from ``first`` on; empty buckets are absent."""
+def link(code: str, first: datetime, step: timedelta) -> tuple[int, datetime | None, dict[datetime, int]]:
+    """Total, last click, and clicks per ``step`` (a minute or an hour) from ``first`` on
+    (empty buckets absent), read from one snapshot so the series always adds up to what
+    the total says, even while stats-worker commits."""
     unit = "hour" if step >= timedelta(hours=1) else "minute"
-    with db.connection() as conn, conn.cursor() as cur:
+    with db.transaction() as cur:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cur.execute("SELECT total, last_click_at FROM link_totals WHERE code = %s", (code,))
+        total, last = cur.fetchone() or (0, None)
         cur.execute(
             "SELECT date_trunc(%s, minute, 'UTC') AS bucket, sum(clicks)::bigint FROM clicks_per_minute"
             " WHERE code = %s AND minute >= %s GROUP BY bucket",
             (unit, code, first),
         )
-        return dict(cur.fetchall())
+        return total, last, dict(cur.fetchall())
