@@ -60,3 +60,24 @@ def test_flush_moves_pending_clicks_to_the_stream_with_their_original_time(
     assert pending(admin) == []
     [(_id, event)] = redis_client.xrange(f"{sandbox.key_prefix}clicks")
     assert event == {"code": "late", "at": "1893553445000"}
+
+
+def test_a_flush_that_died_before_its_commit_is_not_sent_twice(
+    settings, redis_down, add_link, admin, redis_client, sandbox
+):
+    add_link("twice", "https://example.com")
+    client = redirect.create_app(redis_down).test_client()
+    client.get("/r/twice")
+    client.get("/r/twice")
+    with admin.cursor() as cur:
+        cur.execute("SELECT min(id) FROM redirect.pending_clicks")
+        [(first_id,)] = cur.fetchall()
+    # What a flusher killed after its MULTI and before its commit leaves behind: the event
+    # of the first row is in the stream and its id is marked as sent, yet the row remains.
+    redis_client.xadd(f"{sandbox.key_prefix}clicks", {"code": "twice", "at": 1})
+    redis_client.sadd(f"{sandbox.key_prefix}clicks:flushed", first_id)
+    with redirect.create_app(settings).app_context():
+        assert clicks.flush_once() == 2
+    assert pending(admin) == []
+    assert len(redis_client.xrange(f"{sandbox.key_prefix}clicks")) == 2
+    assert not redis_client.exists(f"{sandbox.key_prefix}clicks:flushed")

@@ -39,23 +39,34 @@ def emit(code: str) -> None:
 def flush_once() -> int:
     """Move up to ``PENDING_FLUSH_BATCH`` pending clicks into the stream; returns how many.
 
-    The rows are deleted in a transaction that commits only after Redis accepted every
-    event, so a Redis failure leaves them for the next try. SKIP LOCKED lets every
-    worker process flush at once without taking the same rows.
+    Exactly once: the events and the rows' ids go to Redis in one MULTI (both or
+    neither), then the rows are deleted. If this process dies between the two, the next
+    flush finds the ids in ``keys.flushed_clicks()`` and deletes those rows without
+    sending them again. A Redis failure rolls back and leaves the rows for the next try;
+    SKIP LOCKED lets every worker process flush at once without taking the same rows.
     """
+    client, flushed = cache.client(), keys.flushed_clicks()
     with db.transaction() as cur:
         cur.execute(
-            "DELETE FROM redirect.pending_clicks WHERE id IN ("
-            " SELECT id FROM redirect.pending_clicks ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
-            " RETURNING code, (extract(epoch FROM clicked_at) * 1000)::bigint",
+            "SELECT id, code, (extract(epoch FROM clicked_at) * 1000)::bigint FROM redirect.pending_clicks"
+            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
             (current_app.config["PENDING_FLUSH_BATCH"],),
         )
         rows = cur.fetchall()
-        if rows:
-            pipe = cache.client().pipeline(transaction=True)
-            for code, at_ms in rows:
+        if not rows:
+            return 0
+        ids = [row_id for row_id, _code, _at in rows]
+        sent_before = client.smismember(flushed, ids)
+        pipe = client.pipeline(transaction=True)
+        for (_id, code, at_ms), sent in zip(rows, sent_before, strict=True):
+            if not sent:
                 _xadd(pipe, code, at_ms)
-            pipe.execute()
+        pipe.sadd(flushed, *ids)
+        pipe.execute()
+        cur.execute("DELETE FROM redirect.pending_clicks WHERE id = ANY(%s)", (ids,))
+    # Committed: the ids are no longer needed. Ids are never reused, so one left behind
+    # by a failure here is harmless.
+    client.srem(flushed, *ids)
     return len(rows)
 
 
