@@ -72,3 +72,11 @@ def test_stream_is_bounded(settings, redis_client, sandbox):
             redirect.clicks.emit("many")
     # MAXLEN ~ trims whole radix-tree nodes (100 entries), so the bound is approximate.
     assert 1000 <= redis_client.xlen(f"{sandbox.key_prefix}clicks") <= 1100
+
+
+def test_non_ascii_urls_are_quoted_for_the_location_header(client, add_link):
+    add_link("uni", "https://example.com/straße?q=ü")
+    for _cold_then_warm in range(2):
+        response = client.get("/r/uni")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "https://example.com/stra%C3%9Fe?q=%C3%BC"

@@ -15,6 +15,7 @@ from importlib.resources import files
 
 from flask import current_app
 from redis.commands.core import Script
+from werkzeug.urls import iri_to_uri
 
 from snipkit import cache, db, keys
 
@@ -46,7 +47,8 @@ def _from_cache(code: str) -> Outcome | None:
 
 
 def _from_database(code: str) -> tuple[Outcome, int | None]:
-    """The outcome from PostgreSQL, with the link's expiry in ms since the epoch."""
+    """The outcome from PostgreSQL (the URL ready for a Location header), with the link's
+    expiry in ms since the epoch."""
     with db.connection() as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT url, (extract(epoch FROM expires_at) * 1000)::bigint FROM links.links WHERE code = %s", (code,)
@@ -54,7 +56,9 @@ def _from_database(code: str) -> tuple[Outcome, int | None]:
         row = cur.fetchone()
     if row is None:
         return Outcome(MISSING), None
-    url, expires_ms = row
+    # Converted once here (a URL may hold non-ASCII text, which a header cannot), so the
+    # cached copy is ready to send as it is.
+    url, expires_ms = iri_to_uri(row[0]), row[1]
     if expires_ms is not None and expires_ms <= time.time() * 1000:
         return Outcome(GONE, url), expires_ms
     return Outcome(FOUND, url), expires_ms
