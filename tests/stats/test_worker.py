@@ -109,3 +109,13 @@ def test_run_counts_until_stopped_then_returns(worker_settings, add_clicks, tota
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_a_blocking_read_longer_than_the_redis_timeout_waits_instead_of_failing(worker_settings):
+    app = worker.create_worker_app({**worker_settings, "REDIS_TIMEOUT_S": 0.1, "STATS_BLOCK_MS": 400})
+    with app.app_context():
+        reader = worker.consumer(app)
+        reader.ensure_group()
+        started = time.monotonic()
+        assert reader.next_batch() == []
+        assert time.monotonic() - started >= 0.35

@@ -64,9 +64,12 @@ def create_worker_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def consumer(app: Flask) -> Consumer:
+    """This worker's consumer, with a Redis client of its own whose socket timeout
+    outlasts a blocking read (the kit's client would time out in the middle of one)."""
     cfg = app.config
+    timeout = cfg["REDIS_TIMEOUT_S"] + cfg["STATS_BLOCK_MS"] / 1000
     return Consumer(
-        cache.client(app),
+        cache.make_client(cfg["REDIS_URL"], timeout),
         keys.clicks(cfg["REDIS_KEY_PREFIX"]),
         cfg["STATS_GROUP"],
         cfg["STATS_CONSUMER"],
