@@ -7,6 +7,7 @@ key prefix, all removed at the end.
 
 from __future__ import annotations
 
+import psycopg2
 import pytest
 import redis
 
@@ -28,3 +29,13 @@ def redis_client(sandbox):
     client = redis.Redis.from_url(sandbox.redis_url, decode_responses=True)
     yield client
     client.close()
+
+
+@pytest.fixture
+def admin_db(sandbox):
+    """A superuser autocommit connection to this run's database, for arranging and
+    inspecting rows in any schema (services themselves only ever use their own role)."""
+    conn = psycopg2.connect(sandbox.database_admin_url)
+    conn.autocommit = True
+    yield conn
+    conn.close()

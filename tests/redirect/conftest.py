@@ -1,20 +1,16 @@
 from __future__ import annotations
 
-import psycopg2
 import pytest
 
 import redirect
 
 
 @pytest.fixture
-def admin(sandbox):
-    """A superuser connection to this run's database, for arranging rows in any schema."""
-    conn = psycopg2.connect(sandbox.database_admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
+def admin(admin_db):
+    """The superuser connection, with the links and pending clicks emptied first."""
+    with admin_db.cursor() as cur:
         cur.execute("TRUNCATE links.links, redirect.pending_clicks RESTART IDENTITY")
-    yield conn
-    conn.close()
+    return admin_db
 
 
 @pytest.fixture

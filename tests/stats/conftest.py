@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import psycopg2
 import pytest
 
 import stats
@@ -8,14 +7,11 @@ from stats import worker
 
 
 @pytest.fixture
-def admin(sandbox):
-    """A superuser connection to this run's database, with the stats tables emptied."""
-    conn = psycopg2.connect(sandbox.database_admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
+def admin(admin_db):
+    """The superuser connection, with the stats tables emptied first."""
+    with admin_db.cursor() as cur:
         cur.execute("TRUNCATE stats.clicks_per_minute, stats.link_totals, stats.applied_events")
-    yield conn
-    conn.close()
+    return admin_db
 
 
 @pytest.fixture

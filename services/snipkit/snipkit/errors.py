@@ -42,6 +42,20 @@ class DependencyUnavailable(ApiError):
         self.dependency = dependency
 
 
+#: The JSON Schema of every error body, for each service's OpenAPI document.
+SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+
 def error_body(status: int, code: str, message: str, **details: Any) -> tuple[Any, int]:
     return jsonify({"error": {"code": code, "message": message, **details}}), status
 

@@ -1,7 +1,8 @@
 """How far behind the worker is, as Prometheus metrics, measured when ``/metrics`` is scraped.
 
 Labelled by consumer group; "mostrecent" keeps the last value written when several
-processes share ``PROMETHEUS_MULTIPROC_DIR``.
+processes share ``PROMETHEUS_MULTIPROC_DIR``. Every metric here has a label, so no
+sample file is made at import, before the worker has emptied that directory.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ OLDEST_AGE = Gauge(
     multiprocess_mode="mostrecent",
 )
 EVENTS = Counter("stats_events_total", "Stream entries handled, by outcome.", ["outcome"])
+CLAIMED = Counter("stats_claimed", "Entries taken over from a consumer that stopped (XAUTOCLAIM).", ["group"])
 
 
 def _snapshot(client: redis.Redis, key: str, group_name: str) -> tuple[dict, dict] | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from snipkit import errors
+
 from . import params
 
 bp = Blueprint("openapi", __name__)
@@ -137,21 +139,7 @@ DOCUMENT = {
                     },
                 },
             },
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {
-                    "error": {
-                        "type": "object",
-                        "required": ["code", "message"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "message": {"type": "string"},
-                            "parameter": {"type": "string"},
-                        },
-                    }
-                },
-            },
+            "Error": errors.SCHEMA,
         }
     },
 }

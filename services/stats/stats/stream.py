@@ -15,6 +15,8 @@ import time
 
 import redis
 
+from .lag import CLAIMED
+
 log = logging.getLogger("stats.stream")
 
 Entries = list[tuple[str, dict | None]]
@@ -70,6 +72,7 @@ class Consumer:
                 # Scanned the whole pending list; look again after a while.
                 self._next_claim = time.monotonic() + self.min_idle_ms / 2000
             if claimed:
+                CLAIMED.labels(self.group).inc(len(claimed))
                 log.info("claimed %d entries left pending by another consumer", len(claimed))
                 return claimed
         return self._read_group(">", block=self.block_ms)
