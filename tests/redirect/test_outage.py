@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 
 import redirect
@@ -13,6 +16,17 @@ from snipdev.embedded import free_port
 def redis_down(settings):
     """Settings pointing at a port where no Redis listens."""
     return {**settings, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "REDIS_TIMEOUT_S": 0.2}
+
+
+@pytest.fixture
+def redis_silent(settings):
+    """Settings pointing at a server that accepts connections and never answers, like a
+    Redis behind a network partition: every call waits for the whole timeout."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        yield {**settings, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "REDIS_TIMEOUT_S": 0.3}
 
 
 def pending(admin) -> list[tuple[str]]:
@@ -81,3 +95,16 @@ def test_a_flush_that_died_before_its_commit_is_not_sent_twice(
     assert pending(admin) == []
     assert len(redis_client.xrange(f"{sandbox.key_prefix}clicks")) == 2
     assert not redis_client.exists(f"{sandbox.key_prefix}clicks:flushed")
+
+
+def test_a_silent_redis_costs_one_timeout_then_is_skipped(redis_silent, add_link, admin):
+    client = redirect.create_app({**redis_silent, "REDIS_RETRY_AFTER_S": 60}).test_client()
+    add_link("slow", "https://example.com/slow")
+    started = time.monotonic()
+    assert client.get("/r/slow").status_code == 302
+    assert time.monotonic() - started >= 0.3
+    for _ in range(5):
+        started = time.monotonic()
+        assert client.get("/r/slow").status_code == 302
+        assert time.monotonic() - started < 0.25
+    assert pending(admin) == [("slow",)] * 6

@@ -28,12 +28,14 @@ def _xadd(client, code: str, at_ms: int) -> None:
 
 def emit(code: str) -> None:
     """Record one click of ``code``: on the stream, or in ``pending_clicks`` if Redis is down."""
-    try:
-        _xadd(cache.client(), code, int(time.time() * 1000))
-    except cache.REDIS_ERRORS as exc:
-        log.warning("redis unavailable, keeping the click of %s in postgresql: %s", code, exc)
-        with db.connection() as conn, conn.cursor() as cur:
-            cur.execute("INSERT INTO redirect.pending_clicks (code) VALUES (%s)", (code,))
+    if cache.available():
+        try:
+            _xadd(cache.client(), code, int(time.time() * 1000))
+            return
+        except cache.REDIS_ERRORS as exc:
+            cache.report_failure(exc)
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO redirect.pending_clicks (code) VALUES (%s)", (code,))
 
 
 def flush_once() -> int:

@@ -8,7 +8,6 @@ reads the cached link and appends the click event in the same call.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from dataclasses import dataclass
 from importlib.resources import files
@@ -18,8 +17,6 @@ from redis.commands.core import Script
 from werkzeug.urls import iri_to_uri
 
 from snipkit import cache, db, keys
-
-log = logging.getLogger("redirect.lookup")
 
 FOUND, GONE, MISSING = "found", "gone", "missing"
 # The script's text as bytes, so redis-py needs no client to hash it; it is loaded into
@@ -75,17 +72,19 @@ def _remember(code: str, outcome: Outcome, expires_ms: int | None) -> None:
 
 
 def resolve(code: str) -> Outcome:
-    """Resolve ``code``; Redis errors are logged and answered from PostgreSQL."""
-    try:
-        cached = _from_cache(code)
-    except cache.REDIS_ERRORS as exc:
-        log.warning("redis unavailable, reading %s from postgresql: %s", code, exc)
-        return _from_database(code)[0]
-    if cached is not None:
-        return cached
+    """Resolve ``code``; while Redis is failing, straight from PostgreSQL."""
+    if cache.available():
+        try:
+            cached = _from_cache(code)
+        except cache.REDIS_ERRORS as exc:
+            cache.report_failure(exc)
+        else:
+            if cached is not None:
+                return cached
     outcome, expires_ms = _from_database(code)
-    try:
-        _remember(code, outcome, expires_ms)
-    except cache.REDIS_ERRORS as exc:
-        log.warning("could not cache %s: %s", code, exc)
+    if cache.available():
+        try:
+            _remember(code, outcome, expires_ms)
+        except cache.REDIS_ERRORS as exc:
+            cache.report_failure(exc)
     return outcome
