@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from snipdev import backing
+from snipdev.processes import ServiceProcess
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,39 @@ def admin_db(sandbox):
     conn.autocommit = True
     yield conn
     conn.close()
+
+
+@pytest.fixture
+def service_env(sandbox):
+    """The environment each service needs against this run's database and Redis."""
+
+    def env(service: str, **extra: str) -> dict[str, str]:
+        base = {"REDIS_URL": sandbox.redis_url, "REDIS_KEY_PREFIX": sandbox.key_prefix, "WEB_CONCURRENCY": "2"}
+        if service in sandbox.urls:
+            base["DATABASE_URL"] = sandbox.urls[service]
+        if service == "links":
+            base["PUBLIC_BASE_URL"] = "https://snip.test"
+        return {**base, **extra}
+
+    return env
+
+
+@pytest.fixture
+def started():
+    """Every process a test started; each is killed at teardown."""
+    processes: list[ServiceProcess] = []
+    yield processes
+    for process in processes:
+        process.close()
+
+
+@pytest.fixture
+def start(started):
+    """Start a gunicorn service: ``start("links", "links.wsgi:app", env)``; stopped at teardown."""
+
+    def run(name: str, app: str, env: dict[str, str], wait: bool = True, port: int | None = None) -> ServiceProcess:
+        process = ServiceProcess.gunicorn(name, app, env, port=port)
+        started.append(process)
+        return process.start(wait=wait)
+
+    return run

@@ -30,9 +30,8 @@ def _docker_answers() -> bool:
     try:
         import docker  # installed with testcontainers
 
-        client = docker.from_env(timeout=3)
-        client.ping()
-        return True
+        with docker.from_env(timeout=3) as client:
+            return bool(client.ping())
     except Exception:  # noqa: BLE001 - no SDK, no socket, no engine: all mean "no Docker"
         return False
 
@@ -70,6 +69,7 @@ class Sandbox:
     redis_url: str
     name: str = field(default_factory=lambda: f"snip_test_{secrets.token_hex(4)}")
     urls: dict[str, str] = field(default_factory=dict)
+    credentials: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def key_prefix(self) -> str:
@@ -80,12 +80,12 @@ class Sandbox:
         """Superuser URL to this run's database (for fixtures that inspect or reset it)."""
         return database.with_database(self.admin_url, self.name)
 
-    def roles(self) -> dict[str, tuple[str, str]]:
-        return {service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES}
-
     def create(self) -> Sandbox:
+        self.credentials = {
+            service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES
+        }
         database.create_database(self.admin_url, self.name)
-        self.urls = database.provision(self.admin_url, self.name, self.roles())
+        self.urls = database.provision(self.admin_url, self.name, self.credentials)
         database.migrate(self.urls)
         return self
 

@@ -21,7 +21,7 @@ from honcho.environ import parse_procfile
 from . import ROOT, database, embedded
 from .procfile import line, run
 
-STATE = ROOT / ".local"
+STATE = Path(os.environ.get("SNIP_STATE_DIR", ROOT / ".local"))
 #: Fixed local ports (override with e.g. LINKS_PORT=9001); the Procfile reads them.
 PORTS = {"WEB_PORT": 8000, "LINKS_PORT": 8001, "REDIRECT_PORT": 8002, "STATS_PORT": 8003, "STATS_WORKER_PORT": 8004}
 #: Procfile process -> the port variable it binds.

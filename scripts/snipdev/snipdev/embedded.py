@@ -6,12 +6,15 @@ and is stopped by :meth:`stop` (or when the context manager exits).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -67,13 +70,11 @@ class EmbeddedPostgres:
             self._user = _PG_SYSTEM_USER
 
     def _run(self, *args: str) -> None:
-        subprocess.run(
-            [str(self.bin / args[0]), *args[1:]],
-            check=True,
-            user=self._user,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        result = subprocess.run(
+            [str(self.bin / args[0]), *args[1:]], user=self._user, capture_output=True, text=True, check=False
         )
+        if result.returncode != 0:
+            raise RuntimeError(f"embedded PostgreSQL: {args[0]} {args[-1]} failed: {result.stderr.strip()}")
 
     def start(self) -> EmbeddedPostgres:
         if not (self.data_dir / "PG_VERSION").exists():
@@ -131,3 +132,18 @@ class EmbeddedRedis:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def temporary_postgres() -> Iterator[EmbeddedPostgres]:
+    """A started server in a folder of its own, stopped and removed afterwards.
+
+    The folder is not under pytest's tmp_path on purpose: as root the server runs as
+    another user, and pytest may tighten or clean up its base folder meanwhile.
+    """
+    with tempfile.TemporaryDirectory(prefix="snip-pg-") as folder:
+        server = EmbeddedPostgres(Path(folder) / "data", free_port()).start()
+        try:
+            yield server
+        finally:
+            server.stop()

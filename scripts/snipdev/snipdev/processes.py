@@ -123,6 +123,11 @@ class ServiceProcess:
                     raise ValueError(f"{self.name} printed a line that is not JSON: {line!r}") from None
         return entries
 
+    def worker_pids(self) -> list[int]:
+        """The pids of the gunicorn workers this process booted, from its own log."""
+        marker = "Booting worker with pid: "
+        return [int(e["message"].split(marker)[1]) for e in self.log_entries() if marker in e["message"]]
+
     def close(self) -> None:
         try:
             self.kill()

@@ -27,7 +27,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The links app; ``test_config`` overrides settings (see :func:`snipkit.create_app`)."""
     app = snipkit.create_app(SERVICE, __name__, SETTINGS, test_config)
     db.init_app(app)
-    cache.init_app(app)
+    # Redis only carries the redirect cache for links: without it links still works,
+    # and a deleted link's cached copy expires within the cache TTL.
+    cache.init_app(app, required=False)
     migrations.register_cli(app, MIGRATIONS)
 
     from . import api, openapi

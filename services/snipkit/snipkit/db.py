@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,23 @@ class Pool:
         conn.autocommit = True
         return conn
 
+    def _take_idle(self):
+        """An idle connection that still looks alive, or None.
+
+        An idle connection has nothing to read unless the server sent something on its
+        own: after a PostgreSQL restart that is the termination notice or EOF. Checking
+        for it costs one poll() and spares the request a failure on a dead connection.
+        """
+        while True:
+            try:
+                conn = self._idle.get_nowait()
+            except queue.Empty:
+                return None
+            readable, _, _ = select.select([conn], [], [], 0)
+            if not readable and not conn.closed:
+                return conn
+            conn.close()
+
     def _discard_idle(self) -> None:
         while True:
             try:
@@ -78,10 +96,7 @@ class Pool:
             raise DependencyUnavailable("postgresql", "all connections are busy")
         conn = None
         try:
-            try:
-                conn = self._idle.get_nowait()
-            except queue.Empty:
-                conn = self._connect()
+            conn = self._take_idle() or self._connect()
             yield conn
         except CONNECTION_ERRORS:
             if conn is not None:

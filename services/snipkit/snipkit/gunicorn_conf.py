@@ -6,9 +6,11 @@ same image runs as a small dev pod or a large prod pod.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
+import threading
 
 # gunicorn treats every module-level name as a possible setting ("config" is one),
 # so the kit's modules are imported under private names.
@@ -22,6 +24,12 @@ SETTINGS = [
     _config.Setting("WEB_CONCURRENCY", _config.integer(1, 64), 2, doc="worker processes"),
     _config.Setting("GUNICORN_THREADS", _config.integer(1, 256), 4, doc="threads per worker (gthread)"),
     _config.Setting("GRACEFUL_TIMEOUT", _config.integer(1, 600), 20, doc="seconds to finish in-flight requests"),
+    _config.Setting(
+        "SHUTDOWN_DELAY_S",
+        _config.number(0),
+        0,
+        doc="seconds to keep serving after SIGTERM while /readyz says 503 (0 when a preStop pause does this)",
+    ),
     _config.Setting("GUNICORN_TIMEOUT", _config.integer(1, 600), 30, doc="seconds before a stuck worker is killed"),
     _config.Setting("ACCESS_LOG", _config.boolean, True),
     _config.Setting("LOG_LEVEL", _config.choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
@@ -45,8 +53,9 @@ except _config.ConfigError as exc:
 bind = f"0.0.0.0:{_settings['PORT']}"
 workers = _settings["WEB_CONCURRENCY"]
 threads = _settings["GUNICORN_THREADS"]
-worker_class = "gthread"
-graceful_timeout = _settings["GRACEFUL_TIMEOUT"]
+worker_class = "snipkit.worker.DrainingThreadWorker"
+# The master waits this long for workers before killing them: the drain delay counts too.
+graceful_timeout = _settings["GRACEFUL_TIMEOUT"] + math.ceil(_settings["SHUTDOWN_DELAY_S"])
 timeout = _settings["GUNICORN_TIMEOUT"]
 keepalive = 5
 # Without SO_REUSEPORT, keep-alive clients can all pile onto one gthread worker.
@@ -71,12 +80,23 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """On SIGTERM, turn /readyz to 503 before gunicorn stops accepting and drains."""
+    """On SIGTERM, turn /readyz to 503 at once; stop accepting after SHUTDOWN_DELAY_S.
+
+    The delay gives load balancers time to see the 503 and stop sending new requests
+    before the listener closes; requests in flight then finish within GRACEFUL_TIMEOUT.
+    """
     graceful_exit = worker.handle_exit
+    delay = _settings["SHUTDOWN_DELAY_S"]
 
     def drain_then_exit(sig, frame):
         _health.start_draining()
-        graceful_exit(sig, frame)
+        if delay:
+            # A signal handler must not block; the worker loop keeps serving meanwhile.
+            timer = threading.Timer(delay, graceful_exit, args=(sig, frame))
+            timer.daemon = True
+            timer.start()
+        else:
+            graceful_exit(sig, frame)
 
     signal.signal(signal.SIGTERM, drain_then_exit)
 

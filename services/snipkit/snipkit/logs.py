@@ -51,6 +51,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class StdoutHandler(logging.StreamHandler):
+    """A handler for whatever ``sys.stdout`` is at the time of each record, so a test
+    runner or a process manager that swaps stdout still receives the lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure(service: str, level: str = "INFO") -> None:
     """Send every logger's records to stdout as JSON lines at ``level``.
 
@@ -62,7 +78,7 @@ def configure(service: str, level: str = "INFO") -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "formatters": {"json": {"()": JsonFormatter}},
-            "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "json"}},
+            "handlers": {"stdout": {"class": "snipkit.logs.StdoutHandler", "formatter": "json"}},
             # gunicorn's loggers do not propagate; GunicornLogger formats them.
             "root": {"level": level, "handlers": ["stdout"]},
         }
@@ -79,7 +95,7 @@ class GunicornLogger(_GunicornBaseLogger):
     def setup(self, cfg):
         super().setup(cfg)
         # gunicorn writes its error log to stderr; the suite's stream is stdout.
-        handler = logging.StreamHandler(sys.stdout)
+        handler = StdoutHandler()
         handler.setFormatter(JsonFormatter())
         self.error_log.handlers = [handler]
         self._access_enabled = bool(cfg.accesslog)

@@ -1,7 +1,7 @@
 """Versioned SQL migrations per service, applied by an admin command, never at start-up.
 
 Each service ships ``<package>/migrations/NNNN.name.sql`` and gets
-``flask --app <service> db upgrade`` / ``db status``. yoyo-migrations records what has
+``<service> db upgrade`` / ``db status``. yoyo-migrations records what has
 been applied; a PostgreSQL advisory lock around the whole run makes two concurrent runs
 (two Job pods, a Job and a developer) safe: the second waits, then finds nothing to do.
 Unlike a lock row, an advisory lock dies with its connection, so a crashed run never
@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 import psycopg2
 from flask import Flask, current_app
-from yoyo import get_backend, read_migrations
 
 from .config import mask_url
 
@@ -42,6 +41,9 @@ def _advisory_lock(dsn: str, name: str, timeout_s: int) -> Iterator[None]:
 
 
 def _backend(dsn: str):
+    # Imported here: web processes register the CLI but never migrate, and start faster.
+    from yoyo import get_backend
+
     # yoyo picks its driver from the scheme; "postgres://" is libpq's alias.
     if dsn.startswith("postgres://"):
         dsn = "postgresql://" + dsn[len("postgres://") :]
@@ -50,6 +52,8 @@ def _backend(dsn: str):
 
 def pending(dsn: str, directory: Path) -> list[str]:
     """Ids of the migrations in ``directory`` not yet applied."""
+    from yoyo import read_migrations
+
     backend = _backend(dsn)
     try:
         return [m.id for m in backend.to_apply(read_migrations(str(directory)))]
@@ -59,6 +63,8 @@ def pending(dsn: str, directory: Path) -> list[str]:
 
 def upgrade(dsn: str, directory: Path, name: str, lock_timeout_s: int = 120) -> list[str]:
     """Apply every pending migration in ``directory``; return the ids applied (maybe none)."""
+    from yoyo import read_migrations
+
     with _advisory_lock(dsn, name, lock_timeout_s):
         backend = _backend(dsn)
         try:

@@ -1,0 +1,55 @@
+"""Backing services are attached resources: a PostgreSQL restart under a running links
+turns /readyz to 503 and back to 200, and requests succeed again without restarting links."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from snipdev import database, embedded
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server this test may stop and start (the shared one must stay up)."""
+    with embedded.temporary_postgres() as server:
+        database.create_database(server.url, "snip")
+        roles = {service: (service, f"pw-{service}") for service in database.ROLES}
+        urls = database.provision(server.url, "snip", roles)
+        database.migrate(urls)
+        yield server, urls
+
+
+def wait_for(check, timeout: float = 20.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
+
+
+def test_links_recovers_after_postgres_restart(start, service_env, own_postgres):
+    server, urls = own_postgres
+    links = start("links", "links.wsgi:app", service_env("links", DATABASE_URL=urls["links"], DB_CONNECT_TIMEOUT_S="1"))
+    post = lambda: requests.post(f"{links.url}/api/links", json={"url": "https://e.example"}, timeout=10)  # noqa: E731
+    assert post().status_code == 201
+
+    server.stop()
+    readyz = requests.get(f"{links.url}/readyz", timeout=10)
+    assert readyz.status_code == 503
+    assert readyz.json()["failing"] == ["postgresql"]
+    down = post()
+    assert down.status_code == 503
+    assert down.json()["error"]["code"] == "dependency_unavailable"
+
+    server.start()
+    wait_for(lambda: requests.get(f"{links.url}/readyz", timeout=10).status_code == 200)
+    # Every pooled connection died with the old server; none of them may fail a request now.
+    for _ in range(20):
+        assert post().status_code == 201
+    assert links.process.poll() is None, "links must not have been restarted"
