@@ -33,6 +33,14 @@ def test_unknown_code_is_404_and_briefly_remembered(client, admin, redis_client,
     assert stream(redis_client, sandbox) == []
 
 
+def test_a_code_no_link_can_have_is_404_without_a_lookup(client, redis_client, sandbox):
+    for code in ("x" * 65, "bad.code", "%F0%9F%94%97"):
+        response = client.get(f"/r/{code}", headers=JSON)
+        assert response.status_code == 404
+        assert response.json["error"]["code"] == "not_found"
+    assert list(redis_client.scan_iter(match=f"{sandbox.key_prefix}link:*")) == []
+
+
 def test_expired_link_is_410_html_for_browsers_and_json_on_request(client, add_link, redis_client, sandbox):
     add_link("old", "https://example.com", expired=True)
     page = client.get("/r/old", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})

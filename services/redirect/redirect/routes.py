@@ -6,7 +6,7 @@ from html import escape
 
 from flask import Blueprint, Response, request
 
-from snipkit import ApiError
+from snipkit import ApiError, keys
 
 from . import clicks, lookup
 
@@ -32,7 +32,8 @@ def _wants_json() -> bool:
 @bp.get("/r/<code>")
 def follow(code: str):
     """302 to the link's URL (one click event); 404 unknown, 410 expired (HTML or JSON)."""
-    outcome = lookup.resolve(code)
+    # A code no link can have is answered without touching Redis or PostgreSQL.
+    outcome = lookup.resolve(code) if keys.CODE.match(code) else lookup.Outcome(lookup.MISSING)
     if outcome.status == lookup.FOUND:
         if not outcome.clicked:
             clicks.emit(code)

@@ -10,7 +10,13 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
+
+#: What any service accepts as a short code before using it in a key or a query; links
+#: issues a stricter subset. Anything else cannot name a link, so it is refused early.
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def prefix() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from snipkit import errors
+from snipkit import errors, keys
 
 from . import params
 
@@ -76,7 +76,7 @@ DOCUMENT = {
                         "name": "code",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "pattern": params.CODE.pattern},
+                        "schema": {"type": "string", "pattern": keys.CODE.pattern},
                     },
                     {
                         "name": "window",

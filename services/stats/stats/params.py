@@ -8,9 +8,8 @@ from datetime import timedelta
 
 from flask import request
 
-from snipkit import ApiError
+from snipkit import ApiError, keys
 
-CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _WINDOW = re.compile(r"^([1-9][0-9]{0,4})([mhd])$")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 GRANULARITIES = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
@@ -28,7 +27,7 @@ def invalid(parameter: str, message: str) -> ApiError:
 
 
 def code(value: str, parameter: str = "code") -> str:
-    if not CODE.match(value):
+    if not keys.CODE.match(value):
         raise invalid(parameter, "a code is 1-64 letters, digits, '_' or '-'")
     return value
 
