@@ -119,3 +119,24 @@ def test_a_blocking_read_longer_than_the_redis_timeout_waits_instead_of_failing(
         started = time.monotonic()
         assert reader.next_batch() == []
         assert time.monotonic() - started >= 0.35
+
+
+def test_prune_keeps_exactly_the_ids_that_may_still_be_delivered(worker_settings, add_clicks, admin):
+    def applied() -> int:
+        with admin.cursor() as cur:
+            cur.execute("SELECT count(*) FROM stats.applied_events")
+            return cur.fetchone()[0]
+
+    app = worker.create_worker_app({**worker_settings, "STATS_BATCH_SIZE": 3})
+    with app.app_context():
+        reader = worker.consumer(app)
+        reader.ensure_group()
+        add_clicks("pr", T0, n=5)
+        worker.step(reader)  # 3 counted and acknowledged
+        counting.apply(reader.next_batch())  # 2 counted, not yet acknowledged
+        worker.prune(reader)
+        assert applied() == 2  # a redelivery of those two must still be recognised
+        restarted = worker.consumer(app)  # same name: it reads its own pending entries first
+        assert worker.step(restarted) == 2
+        worker.prune(restarted)
+        assert applied() == 0

@@ -1,4 +1,5 @@
-"""How far behind the worker is, as Prometheus metrics, measured when ``/metrics`` is scraped.
+"""How far behind the workers are: Prometheus metrics measured when ``/metrics`` is
+scraped, and the oldest entry not yet acknowledged, below which applied ids are pruned.
 
 Labelled by consumer group; "mostrecent" keeps the last value written when several
 processes share ``PROMETHEUS_MULTIPROC_DIR``. Every metric here has a label, so no

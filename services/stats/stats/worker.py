@@ -91,10 +91,16 @@ def step(reader: Consumer) -> int:
     return len(entries)
 
 
+def prune(reader: Consumer) -> None:
+    """Forget the applied ids that can never be delivered to the group again."""
+    boundary = lag.prune_boundary(reader.client, reader.key, reader.group)
+    if boundary is not None:
+        counting.prune(boundary)
+
+
 def run(app: Flask, stop: threading.Event) -> None:
     """Count batches until ``stop`` is set; the batch in hand is always finished first."""
     reader = consumer(app)
-    group_key = (reader.client, reader.key, reader.group)
     next_prune = 0.0
     with app.app_context():
         while not stop.is_set():
@@ -103,9 +109,7 @@ def run(app: Flask, stop: threading.Event) -> None:
                 while not stop.is_set():
                     step(reader)
                     if time.monotonic() >= next_prune:
-                        boundary = lag.prune_boundary(*group_key)
-                        if boundary is not None:
-                            counting.prune(boundary)
+                        prune(reader)
                         next_prune = time.monotonic() + app.config["STATS_PRUNE_INTERVAL_S"]
             except (*cache.REDIS_ERRORS, *db.CONNECTION_ERRORS, snipkit.DependencyUnavailable) as exc:
                 log.warning("cannot count clicks now, retrying in %.0f s: %s", RETRY_AFTER_S, exc)
