@@ -49,11 +49,8 @@ def test_redirects_work_and_clicks_are_kept_in_postgresql(redis_down, add_link, 
 def test_readiness_stays_ok_and_says_redis_is_not_required(redis_down):
     response = redirect.create_app(redis_down).test_client().get("/readyz")
     assert response.status_code == 200
-    assert response.json["checks"]["redis"] == {
-        "ok": False,
-        "required": False,
-        "error": response.json["checks"]["redis"]["error"],
-    }
+    redis_check = response.json["checks"]["redis"]
+    assert redis_check["ok"] is False and redis_check["required"] is False and redis_check["error"]
     assert response.json["checks"]["postgresql"]["ok"] is True
 
 
