@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -18,6 +17,7 @@ import threading
 from snipkit import config as _config
 from snipkit import health as _health
 from snipkit import logs as _logs
+from snipkit import metrics as _metrics
 
 SETTINGS = [
     _config.Setting("PORT", _config.integer(1, 65535), 8080),
@@ -72,14 +72,7 @@ control_socket_disable = True
 
 def on_starting(server):
     """Wipe the metrics directory: samples of a previous run's workers would be summed in."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-        for entry in os.scandir(directory):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+    _metrics.reset_multiprocess_dir()
 
 
 def post_fork(server, worker):
