@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt
+.PHONY: help dev test lint fmt services images image-test smoke
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,6 +19,18 @@ test: $(VENV) ## run every test against real PostgreSQL and Redis
 lint: $(VENV) ## ruff lint and format check
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+
+services: ## list the services that get an image (every services/*/pyproject.toml but snipkit)
+	@scripts/services.sh
+
+images: ## build every image (Docker if an engine answers, else podman); REGISTRY, TAG, PUSH=1, PLATFORMS
+	@scripts/images.sh
+
+image-test: $(VENV) ## build every image with podman and run each read-only as in Kubernetes, with real requests
+	@scripts/image-test.sh
+
+smoke: $(VENV) ## one link through a running suite: make smoke BASE_URL=http://127.0.0.1:8080
+	@.venv/bin/python -m snipdev.smoke $(BASE_URL)
 
 fmt: $(VENV) ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .

@@ -14,7 +14,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,10 +83,12 @@ class Sandbox:
     def roles(self) -> dict[str, tuple[str, str]]:
         return {service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES}
 
-    def create(self) -> Sandbox:
+    def create(self, migrate: Callable[[dict[str, str]], object] = database.migrate) -> Sandbox:
+        """Make the database and roles, then ``migrate`` them given each service's URL
+        (in this process by default; the image test runs each image's ``db upgrade``)."""
         database.create_database(self.admin_url, self.name)
         self.urls = database.provision(self.admin_url, self.name, self.roles())
-        database.migrate(self.urls)
+        migrate(self.urls)
         return self
 
     def destroy(self) -> None:
