@@ -5,6 +5,7 @@
 # Settings (environment):
 #   REGISTRY    image name prefix             default: snip  (e.g. ghcr.io/you/snip)
 #   TAG         the tag                       default: the git commit, -dirty if changed
+#   ALSO_TAG    a second tag for the same build, e.g. the release version v1.2.3
 #   PUSH=1      push what was built (with PLATFORMS, Docker builds and pushes in one go)
 #   PLATFORMS   e.g. linux/amd64,linux/arm64  Docker buildx only; default: this machine's
 #   BASE_IMAGE  the Python base image         default: the Dockerfile's
@@ -42,9 +43,12 @@ fi
 
 if [ $# -gt 0 ]; then services=("$@"); else mapfile -t services < <(scripts/services.sh); fi
 for service in "${services[@]}"; do
-  image="$REGISTRY/$service:$TAG"
-  echo "images: building $image with $ENGINE" >&2
-  "${build[@]}" "${args[@]}" --build-arg SERVICE="$service" --tag "$image" --file Dockerfile . >&2
-  if [ "$ENGINE" = podman ] && [ -n "${PUSH:-}" ]; then podman push "$image" >&2; fi
-  echo "$image"
+  tags=("$REGISTRY/$service:$TAG")
+  [ -n "${ALSO_TAG:-}" ] && tags+=("$REGISTRY/$service:$ALSO_TAG")
+  echo "images: building ${tags[*]} with $ENGINE" >&2
+  "${build[@]}" "${args[@]}" --build-arg SERVICE="$service" "${tags[@]/#/--tag=}" --file Dockerfile . >&2
+  if [ "$ENGINE" = podman ] && [ -n "${PUSH:-}" ]; then
+    for image in "${tags[@]}"; do podman push "$image" >&2; done
+  fi
+  echo "${tags[0]}"
 done

@@ -2,16 +2,15 @@
 
 Create a link with links, follow it through redirect, and wait until stats reports the
 click (redirect -> Redis stream -> stats-worker -> PostgreSQL -> stats-api). The image
-test runs it against containers; ``make smoke BASE_URL=...`` runs it against a
-deployment, where one Ingress routes every path.
+test runs it against containers; ``make smoke`` runs it against a deployment:
 
-    python -m snipdev.smoke http://127.0.0.1:8080
-    python -m snipdev.smoke --links http://127.0.0.1:8001 --redirect ... --stats ...
+    make smoke BASE_URL=http://snip.localhost     # one Ingress routes every path
+    make smoke LINKS_URL=http://127.0.0.1:8001 REDIRECT_URL=... STATS_URL=...
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import secrets
 import sys
 import time
@@ -72,17 +71,15 @@ def run(links_url: str, redirect_url: str | None = None, stats_url: str | None =
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("base_url", nargs="?", help="one URL that routes every service's paths (an Ingress)")
-    parser.add_argument("--links", help="links' URL (default: base_url)")
-    parser.add_argument("--redirect", help="redirect's URL (default: base_url)")
-    parser.add_argument("--stats", help="stats-api's URL (default: base_url)")
-    args = parser.parse_args()
-    links_url = args.links or args.base_url
-    if not links_url:
-        parser.error("give base_url or --links")
+    """URLs from the environment: BASE_URL (an Ingress routing every path), or
+    LINKS_URL, REDIRECT_URL and STATS_URL, each falling back to BASE_URL."""
+    base = os.environ.get("BASE_URL", "")
+    urls = [os.environ.get(name, base).rstrip("/") or None for name in ("LINKS_URL", "REDIRECT_URL", "STATS_URL")]
+    if not urls[0]:
+        print("smoke: set BASE_URL, or LINKS_URL (with REDIRECT_URL and STATS_URL)", file=sys.stderr)
+        return 2
     try:
-        for step in run(links_url.rstrip("/"), (args.redirect or args.base_url), (args.stats or args.base_url)):
+        for step in run(*urls):
             print(f"smoke: {step}")
     except (AssertionError, requests.RequestException) as exc:
         print(f"smoke: FAILED: {exc}", file=sys.stderr)
