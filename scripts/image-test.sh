@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # This machine's podman settings; see .ci/containers.conf.
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/.ci/containers.conf}"
 export ENGINE=podman REGISTRY=localhost/snip TAG=image-test
-BASE_IMAGE=$(.ci/base-image.sh)
+# Where a registry answers, pass the public base instead: BASE_IMAGE=python:3.11.14-slim-bookworm.
+BASE_IMAGE=${BASE_IMAGE:-$(.ci/base-image.sh)}
 export BASE_IMAGE
 # pip in the build trusts what this machine trusts (a TLS-intercepting proxy's CA).
 export PIP_CERT_FILE="${PIP_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"

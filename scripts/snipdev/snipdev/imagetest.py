@@ -5,7 +5,7 @@ process type then runs as its Deployment runs it: read-only root filesystem, use
 no capabilities, tmpfs only where the manifests mount emptyDirs, settings from the
 environment and secrets from mounted files (``DATABASE_URL_FILE``). The checks:
 
-- the image: runs as user 10001, exec-form command, no compiler and no pip inside;
+- the image: runs as user 10001, exec-form command, OCI labels, no compiler inside;
 - migrations by the image's own admin command (``links db upgrade``), as the Job runs it;
 - each process: ``/livez``, ``/readyz`` and ``/metrics`` answer 200; start-up time to ready;
 - a real request through the suite (snipdev.smoke): create a link, and with the redirect
@@ -87,7 +87,7 @@ class Suite:
     def __init__(self, images: list[str], sandbox: backing.Sandbox, workdir: Path):
         self.images = {image.rsplit("/", 1)[-1].split(":")[0]: image for image in images}
         self.sandbox = sandbox
-        self.workdir = workdir
+        self.workdir = workdir  # secret files to mount, one folder per container
         self.processes = [
             Process(name, service, image, embedded.free_port())
             for service, image in self.images.items()
@@ -134,7 +134,6 @@ class Suite:
                 self.containers.append(container)
                 args = self.run_args(container, service, f"{service}-migrate")
                 podman("run", *args, self.images[service], service, "db", "upgrade")
-                say(f"{service}: migrations applied by `{service} db upgrade` in its image")
 
     def check_image(self, service: str) -> int:
         """Inspect one image's configuration and contents; return its size in bytes."""
@@ -149,7 +148,7 @@ class Suite:
         assert config.get("Labels", {}).get("org.opencontainers.image.revision"), f"{image}: no revision label"
         found = podman(
             "run", "--rm", *RUN_AS_IN_KUBERNETES, image, "python3", "-c",
-            "import shutil; print(' '.join(t for t in ('cc', 'gcc', 'pip', 'pip3') if shutil.which(t)))",
+            "import shutil; print(' '.join(t for t in ('cc', 'gcc', 'g++', 'make') if shutil.which(t)))",
         ).strip()  # fmt: skip
         assert not found, f"{image}: the final image holds build tools: {found}"
         return int(podman("image", "inspect", "--format={{.Size}}", image))
@@ -217,38 +216,47 @@ def main(images: list[str]) -> int:
         print("usage: python -m snipdev.imagetest IMAGE...", file=sys.stderr)
         return 2
     started = time.monotonic()
+    passed: list[str] = []
+
+    def check(message: str) -> None:
+        passed.append(message)
+        say(message)
+
     with backing.servers() as (admin_url, redis_url, source), tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        workdir.chmod(0o755)
         sandbox = backing.Sandbox(admin_url, redis_url)
-        suite = Suite(images, sandbox, workdir)
+        suite = Suite(images, sandbox, Path(tmp))
         say(f"PostgreSQL and Redis from {source}; database {sandbox.name}")
         try:
-            sizes = {service: suite.check_image(service) for service in suite.images}
+            sizes = {}
+            for service in suite.images:
+                sizes[service] = suite.check_image(service)
+                check(f"{service}: runs as 10001, exec-form CMD, labelled, no compiler; {sizes[service] / 1e6:.0f} MB")
             sandbox.create(migrate=suite.migrate)
+            check("migrations applied by each schema owner's `db upgrade` in its own image")
             for process in suite.processes:
                 suite.start(process)
                 suite.check_endpoints(process)
-                say(f"{process.name}: ready in {process.ready_s:.2f} s; /livez /readyz /metrics answer 200")
+                check(f"{process.name}: ready in {process.ready_s:.2f} s; /livez /readyz /metrics answer 200")
             if "links" in suite.images:
                 for step in smoke.run(suite.url_of("links"), suite.url_of("redirect"), suite.url_of("stats-api")):
-                    say(step)
+                    check(step)
             for process in suite.processes:
                 suite.stop(process)
-                say(f"{process.name}: SIGTERM -> exit 0 in {process.stopped_s:.2f} s; logs are JSON lines")
+                check(f"{process.name}: SIGTERM -> exit 0 in {process.stopped_s:.2f} s; logs are JSON lines")
         except (AssertionError, requests.RequestException, subprocess.TimeoutExpired) as exc:
             print(f"image-test: FAILED: {exc}", file=sys.stderr)
+            say(f"{len(passed)} passed, 1 failed")
             return 1
         finally:
             suite.remove_containers()
             sandbox.destroy()
-    say(f"passed in {time.monotonic() - started:.0f} s")
     print(f"\n{'image':<40} {'size':>8}  process: ready after start / stopped after SIGTERM")
     for service, image in suite.images.items():
         timings = ", ".join(
             f"{p.name} {p.ready_s:.2f} s / {p.stopped_s:.2f} s" for p in suite.processes if p.service == service
         )
         print(f"{image:<40} {sizes[service] / 1e6:>5.0f} MB  {timings}")
+    print(f"\nimage-test: {len(passed)} passed, 0 failed in {time.monotonic() - started:.0f} s")
     return 0
 
 
