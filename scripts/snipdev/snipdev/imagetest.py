@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -101,25 +102,25 @@ class Suite:
     def settings(self, service: str, name: str) -> tuple[dict[str, str], dict[str, str]]:
         """(environment, secrets) for one container, as its Deployment would get them."""
         env = {"GRACEFUL_TIMEOUT": str(GRACEFUL_TIMEOUT_S), "SERVICE_NAME": name}
-        secrets = {}
+        secret_values = {}
         if service in self.sandbox.urls:
-            secrets["DATABASE_URL"] = self.sandbox.urls[service]
+            secret_values["DATABASE_URL"] = self.sandbox.urls[service]
         if service in REDIS_USERS:
             env |= {"REDIS_URL": self.sandbox.redis_url, "REDIS_KEY_PREFIX": self.sandbox.key_prefix}
         if service == "links":
             env["PUBLIC_BASE_URL"] = self.url_of("redirect") or "https://snip.test"
         if service == "web":
             env |= {"LINKS_URL": self.url_of("links") or "", "STATS_URL": self.url_of("stats-api") or ""}
-            secrets["SECRET_KEY"] = f"image-test-{self.sandbox.name}"
-        return env, secrets
+            secret_values["SECRET_KEY"] = secrets.token_urlsafe(32)
+        return env, secret_values
 
     def run_args(self, container: str, service: str, name: str) -> list[str]:
         """podman run arguments: settings as environment, secrets as files named by NAME_FILE."""
-        env, secrets = self.settings(service, name)
+        env, secret_values = self.settings(service, name)
         folder = self.workdir / container
         folder.mkdir(mode=0o755)
         args = [f"--name={container}", *RUN_AS_IN_KUBERNETES]
-        for key, value in secrets.items():
+        for key, value in secret_values.items():
             path = folder / key.lower().replace("_", "-")
             path.write_text(value + "\n")
             path.chmod(0o644)  # a Secret volume's default mode; the container's user is not the owner
@@ -162,9 +163,9 @@ class Suite:
         last = "no answer"
         while time.monotonic() - started < READY_TIMEOUT_S:
             try:
-                response = requests.get(f"{process.url}/readyz", timeout=1)
-            except requests.ConnectionError:
-                pass
+                response = requests.get(f"{process.url}/readyz", timeout=2)
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or a worker still importing the app
             else:
                 if response.status_code == 200:
                     process.ready_s = time.monotonic() - started
