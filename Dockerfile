@@ -57,7 +57,7 @@ EXPOSE 8080
 # every step after them.
 ARG VERSION=dev
 ARG REVISION=unknown
-# Where the code lives: scripts/images.sh passes the git remote, the workflows the repository.
+# Where the code lives: scripts/images.sh passes the URL of the git remote `origin`.
 ARG SOURCE=""
 LABEL org.opencontainers.image.title="snip-${SERVICE}" \
       org.opencontainers.image.version="${VERSION}" \

@@ -15,6 +15,8 @@ export BASE_IMAGE
 export PIP_CERT_FILE="${PIP_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
 
 started=$SECONDS
-mapfile -t images < <(scripts/images.sh)
+# Not `mapfile < <(...)`: a failed build must stop the test, not shorten its list.
+built=$(scripts/images.sh)
+mapfile -t images <<< "$built"
 echo "image-test: built ${#images[@]} images in $((SECONDS - started)) s"
 .venv/bin/python -m snipdev.imagetest "${images[@]}"

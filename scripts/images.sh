@@ -45,8 +45,10 @@ if [ $# -gt 0 ]; then services=("$@"); else mapfile -t services < <(scripts/serv
 for service in "${services[@]}"; do
   tags=("$REGISTRY/$service:$TAG")
   [ -n "${ALSO_TAG:-}" ] && tags+=("$REGISTRY/$service:$ALSO_TAG")
+  tag_args=()
+  for image in "${tags[@]}"; do tag_args+=(--tag "$image"); done
   echo "images: building ${tags[*]} with $ENGINE" >&2
-  "${build[@]}" "${args[@]}" --build-arg SERVICE="$service" "${tags[@]/#/--tag=}" --file Dockerfile . >&2
+  "${build[@]}" "${args[@]}" --build-arg SERVICE="$service" "${tag_args[@]}" --file Dockerfile . >&2
   if [ "$ENGINE" = podman ] && [ -n "${PUSH:-}" ]; then
     for image in "${tags[@]}"; do podman push "$image" >&2; done
   fi

@@ -128,7 +128,10 @@ class Suite:
         return args + [f"--env={key}={value}" for key, value in env.items()]
 
     def migrate(self, urls: dict[str, str]) -> None:
-        """Each schema owner's ``<service> db upgrade`` from its image, as the migration Job runs it."""
+        """Each schema owner's ``<service> db upgrade`` from its image, as the migration Job runs it.
+
+        ``urls`` are the sandbox's, which :meth:`settings` hands to every container.
+        """
         for service in database.SCHEMA_OWNERS:
             if service in self.images:
                 container = f"{self.sandbox.name}-{service}-migrate"
