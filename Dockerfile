@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Every service's image, from one file: `docker build --build-arg SERVICE=links .`
 #
 # One Dockerfile, not one per service: every service has the same shape (services/<name>
