@@ -15,7 +15,7 @@ import os
 import secrets
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,13 +88,15 @@ class Sandbox:
         """Superuser URL to this run's database (for fixtures that inspect or reset it)."""
         return database.with_database(self.admin_url, self.name)
 
-    def create(self) -> Sandbox:
+    def create(self, migrate: Callable[[dict[str, str]], object] = database.migrate) -> Sandbox:
+        """Make the database and roles, then ``migrate`` them given each service's URL
+        (in this process by default; the image test runs each image's ``db upgrade``)."""
         self.credentials = {
             service: (f"{self.name}_{service}", secrets.token_urlsafe(16)) for service in database.ROLES
         }
         database.create_database(self.admin_url, self.name)
         self.urls = database.provision(self.admin_url, self.name, self.credentials)
-        database.migrate(self.urls)
+        migrate(self.urls)
         return self
 
     def destroy(self) -> None:

@@ -40,8 +40,8 @@ def _service_name() -> str:
     """SERVICE_NAME, else the package of the app gunicorn was asked to run ("links.wsgi:app")."""
     if os.environ.get("SERVICE_NAME"):
         return os.environ["SERVICE_NAME"]
-    app_uri = next((arg for arg in reversed(sys.argv[1:]) if ":" in arg and not arg.startswith("-")), "snip")
-    return app_uri.split(".")[0].split(":")[0]
+    app_uri = next((arg for arg in reversed(sys.argv[1:]) if ":" in arg and not arg.startswith("-")), None)
+    return (app_uri or os.environ.get("WSGI_APP") or "snip").split(".")[0].split(":")[0]
 
 
 _logs._SERVICE["name"] = _service_name()
@@ -50,6 +50,10 @@ try:
 except _config.ConfigError as exc:
     raise SystemExit(str(exc)) from None
 
+# The app to serve when the command line names none: each service image sets WSGI_APP,
+# because its exec-form CMD cannot spell the package from a build argument. An app on
+# the command line (the Procfile's) wins.
+wsgi_app = os.environ.get("WSGI_APP")
 bind = f"0.0.0.0:{_settings['PORT']}"
 workers = _settings["WEB_CONCURRENCY"]
 threads = _settings["GUNICORN_THREADS"]
