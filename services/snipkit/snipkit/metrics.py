@@ -64,6 +64,20 @@ def render() -> Response:
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
+# (service, method, route, status) -> that series' counter and histogram. labels()
+# validates and locks on every call, half the cost of counting a request (measured:
+# 6.8 us against 3.3 us per request in multiprocess mode); the set of label values is
+# bounded by the routes and statuses, as prometheus_client's own cache of them is.
+_series: dict[tuple[str, ...], tuple] = {}
+
+
+def _children(labels: tuple[str, ...]) -> tuple:
+    found = _series.get(labels)
+    if found is None:
+        found = _series.setdefault(labels, (REQUESTS.labels(*labels), LATENCY.labels(*labels)))
+    return found
+
+
 def init_app(app: Flask, service: str, *, enabled: bool = True) -> None:
     """Count and time every request, and serve ``/metrics``."""
     app.add_url_rule("/metrics", "metrics", render, methods=["GET"])
@@ -81,6 +95,7 @@ def init_app(app: Flask, service: str, *, enabled: bool = True) -> None:
             rule = request.url_rule
             route = rule.rule if rule is not None else UNMATCHED
             labels = (service, request.method, route, str(response.status_code))
-            REQUESTS.labels(*labels).inc()
-            LATENCY.labels(*labels).observe(time.perf_counter() - started)
+            count, latency = _children(labels)
+            count.inc()
+            latency.observe(time.perf_counter() - started)
         return response
