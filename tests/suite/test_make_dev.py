@@ -8,8 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
+import pytest
 import requests
 
 from snipdev import ROOT
@@ -30,7 +33,16 @@ def wait_for(check, timeout: float):
     raise AssertionError(f"not within {timeout} s")
 
 
-def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path):
+@pytest.fixture
+def state():
+    """make dev's state folder. Not under tmp_path: the embedded PostgreSQL runs as
+    another user when we are root, and a pytest starting elsewhere on the machine
+    closes its base folder to other users."""
+    with tempfile.TemporaryDirectory(prefix="snip-dev-test-") as folder:
+        yield Path(folder) / "state"
+
+
+def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path, state):
     ports = {name: str(free_port()) for name in PORTS}
     pg_port, redis_port = free_port(), free_port()
     env = {
@@ -38,9 +50,7 @@ def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path):
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"}
     }
-    env.update(
-        ports, SNIP_STATE_DIR=str(tmp_path / "state"), DEV_POSTGRES_PORT=str(pg_port), DEV_REDIS_PORT=str(redis_port)
-    )
+    env.update(ports, SNIP_STATE_DIR=str(state), DEV_POSTGRES_PORT=str(pg_port), DEV_REDIS_PORT=str(redis_port))
     log = tmp_path / "dev.log"
     with open(log, "wb") as out:
         dev = subprocess.Popen(
@@ -59,7 +69,7 @@ def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path):
     finally:
         dev.send_signal(signal.SIGINT)
         status = dev.wait(60)
-    assert status == 0
+    assert status == 0, log.read_text()[-4000:]
     lines = log.read_text().splitlines()
     assert lines, "make dev printed nothing"
     for line in lines:
