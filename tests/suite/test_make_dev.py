@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -18,19 +17,15 @@ import requests
 from snipdev import ROOT
 from snipdev.dev import PORTS
 from snipdev.embedded import free_port
+from snipdev.processes import wait_until
 
 
-def wait_for(check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"not within {timeout} s")
+def answer(call):
+    """The response of ``call``, or None while the server is not up yet."""
+    try:
+        return call()
+    except requests.RequestException:
+        return None
 
 
 @pytest.fixture
@@ -58,13 +53,19 @@ def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path, state):
         )
     try:
         links = f"http://127.0.0.1:{ports['LINKS_PORT']}"
-        created = wait_for(
-            lambda: requests.post(f"{links}/api/links", json={"url": "https://dev.example"}, timeout=2), timeout=60
+        created = wait_until(
+            lambda: answer(lambda: requests.post(f"{links}/api/links", json={"url": "https://dev.example"}, timeout=2)),
+            60,
+            "make dev answering POST /api/links",
         )
         assert created.status_code == 201
         code = created.json()["code"]
         assert requests.get(f"{links}/api/links/{code}", timeout=2).json()["url"] == "https://dev.example"
-        home = wait_for(lambda: requests.get(f"http://127.0.0.1:{ports['WEB_PORT']}/", timeout=5), timeout=30)
+        home = wait_until(
+            lambda: answer(lambda: requests.get(f"http://127.0.0.1:{ports['WEB_PORT']}/", timeout=5)),
+            30,
+            "web's home page",
+        )
         assert home.status_code == 200 and f">{code}</a>" in home.text
     finally:
         dev.send_signal(signal.SIGINT)
