@@ -1,4 +1,5 @@
-"""skaffold.yaml: valid for its apiVersion, and consistent with the overlays it deploys."""
+"""skaffold.yaml: valid for its apiVersion, and consistent with the Dockerfile it builds
+and the overlays it deploys; each check shown to catch the mistake it guards against."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from snipdev import ROOT
+from snipdev.kube import skaffold
 from snipdev.kube.policy import APP_IMAGES
 from snipdev.kube.render import find
 
@@ -58,7 +60,7 @@ def test_skaffold_yaml_is_valid_for_its_api_version(validator):
 
 def test_an_unknown_field_is_rejected(validator):
     broken = copy.deepcopy(CONFIG)
-    broken["build"]["artifacts"][0]["dockerfile"] = "services/links/Dockerfile"
+    broken["build"]["artifacts"][0]["dockerfile"] = "Dockerfile"
     assert list(validator.iter_errors(broken))
 
 
@@ -85,3 +87,43 @@ def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])
         assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]
+
+
+def artifact(config: dict, image: str) -> dict:
+    return next(a for a in config["build"]["artifacts"] if a["image"] == image)
+
+
+def test_every_artifact_builds_its_service_from_the_dockerfile():
+    assert skaffold.artifacts(CONFIG, ROOT) == []
+
+
+# (what is broken, how, the problem expected)
+ARTIFACT_MISTAKES = [
+    (
+        "a Dockerfile per service that does not exist",
+        lambda c: artifact(c, "links")["docker"].update(dockerfile="services/links/Dockerfile"),
+        "artifact links: dockerfile services/links/Dockerfile does not exist",
+    ),
+    (
+        "no SERVICE build arg",
+        lambda c: artifact(c, "links")["docker"].pop("buildArgs"),
+        "artifact links: build arg SERVICE=None names no folder of services/",
+    ),
+    (
+        "SERVICE that is no folder of services/",
+        lambda c: artifact(c, "stats")["docker"]["buildArgs"].update(SERVICE="stats-api"),
+        "artifact stats: build arg SERVICE=stats-api names no folder of services/",
+    ),
+    (
+        "SERVICE of another image",
+        lambda c: artifact(c, "web")["docker"]["buildArgs"].update(SERVICE="links"),
+        "artifact web: builds SERVICE=links, but an image is named after its service",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "change", "expected"), ARTIFACT_MISTAKES, ids=[m[0] for m in ARTIFACT_MISTAKES])
+def test_each_artifact_check_catches_its_mistake(mistake, change, expected):
+    config = copy.deepcopy(CONFIG)
+    change(config)
+    assert expected in skaffold.artifacts(config, ROOT)
