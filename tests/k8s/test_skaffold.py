@@ -14,7 +14,7 @@ import yaml
 from snipdev import ROOT
 from snipdev.kube import skaffold
 from snipdev.kube.policy import APP_IMAGES
-from snipdev.kube.render import find
+from snipdev.kube.render import container, find
 
 from .conftest import OVERLAYS
 
@@ -127,3 +127,79 @@ def test_each_artifact_check_catches_its_mistake(mistake, change, expected):
     config = copy.deepcopy(CONFIG)
     change(config)
     assert expected in skaffold.artifacts(config, ROOT)
+
+
+def test_every_synced_file_lands_where_the_dev_containers_import_it(rendered):
+    assert skaffold.sync(CONFIG, rendered["dev"], ROOT) == []
+
+
+def without_mount(objects: list[dict], deployment: str, path: str) -> None:
+    c = container(find(objects, "Deployment", deployment), deployment)
+    c["volumeMounts"] = [m for m in c["volumeMounts"] if m["mountPath"] != path]
+
+
+# (what is broken, how skaffold.yaml is changed, how the dev overlay is, the problem expected)
+SYNC_MISTAKES = [
+    (
+        "the kit left out: its edits would wait for a rebuild",
+        lambda c: artifact(c, "redirect")["sync"]["manual"].pop(1),
+        lambda o: None,
+        "artifact redirect: no sync rule for services/snipkit/snipkit/**",
+    ),
+    (
+        "src that matches no file",
+        lambda c: artifact(c, "links")["sync"]["manual"][0].update(src="services/links/src/**"),
+        lambda o: None,
+        "artifact links sync services/links/src/**: matches no file of the repository",
+    ),
+    (
+        "dest on the read-only root filesystem",
+        lambda c: None,
+        lambda o: without_mount(o, "links", "/src"),
+        "Deployment/links container links: artifact links sync services/links/links/** writes to /src/links, "
+        "which is on no writable volume",
+    ),
+    (
+        "a second container of the image without /src",
+        lambda c: None,
+        lambda o: without_mount(o, "stats-worker", "/src"),
+        "Deployment/stats-worker container stats-worker: artifact stats sync services/stats/stats/** writes to "
+        "/src/stats, which is on no writable volume",
+    ),
+    (
+        "strip that is not part of src",
+        lambda c: artifact(c, "links")["sync"]["manual"][0].update(strip="links/"),
+        lambda o: None,
+        "artifact links sync services/links/links/**: strip links/ is not a prefix of it",
+    ),
+    (
+        "no strip: files land one folder too deep",
+        lambda c: artifact(c, "redirect")["sync"]["manual"][0].pop("strip"),
+        lambda o: None,
+        "Deployment/redirect container redirect: services/redirect/redirect/__init__.py syncs to "
+        "/src/redirect/services/redirect/redirect/__init__.py, not where PYTHONPATH=/src imports it from",
+    ),
+    (
+        "no PYTHONPATH: the installed copy shadows the synced one",
+        lambda c: None,
+        lambda o: container(find(o, "Deployment", "web"), "web").pop("env"),
+        "Deployment/web container web: services/web/web/__init__.py syncs to /src/web/__init__.py, "
+        "not where PYTHONPATH= imports it from",
+    ),
+    (
+        "destinations inferred from the Dockerfile",
+        lambda c: artifact(c, "web").update(sync={"infer": ["services/**/*.py"]}),
+        lambda o: None,
+        "artifact web: sync.infer follows COPY lines, and the final stage copies no source",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mistake", "change_config", "change_dev", "expected"), SYNC_MISTAKES, ids=[m[0] for m in SYNC_MISTAKES]
+)
+def test_each_sync_check_catches_its_mistake(broken, mistake, change_config, change_dev, expected):
+    config, dev = copy.deepcopy(CONFIG), broken("dev")
+    change_config(config)
+    change_dev(dev)
+    assert expected in skaffold.sync(config, dev, ROOT)
