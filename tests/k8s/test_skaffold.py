@@ -203,3 +203,28 @@ def test_each_sync_check_catches_its_mistake(broken, mistake, change_config, cha
     change_config(config)
     change_dev(dev)
     assert expected in skaffold.sync(config, dev, ROOT)
+
+
+def texts() -> dict[str, str]:
+    """The files that may spell a Skaffold command: workflows, scripts, docs, manifests."""
+    skipped = {".venv", ".git", "build", "node_modules"}
+    return {
+        str(path.relative_to(ROOT)): path.read_text()
+        for path in ROOT.rglob("*")
+        if path.suffix in {".md", ".yml", ".yaml", ".sh"}
+        and path.is_file()
+        and not skipped & set(path.relative_to(ROOT).parts)
+    }
+
+
+def test_every_profile_a_command_selects_exists():
+    assert skaffold.profiles_named(CONFIG, texts()) == []
+
+
+def test_a_profile_that_does_not_exist_is_caught():
+    ci = {".github/workflows/ci.yml": "      - run: skaffold run -p dev --status-check=true\n"}
+    docs = {"README.md": "`skaffold run -p staging|qa` deploys"}
+    assert skaffold.profiles_named(CONFIG, {**ci, **docs}) == [
+        ".github/workflows/ci.yml: skaffold -p dev, a profile skaffold.yaml does not have",
+        "README.md: skaffold -p qa, a profile skaffold.yaml does not have",
+    ]

@@ -1,9 +1,11 @@
 """skaffold.yaml against the repository and the dev overlay: what each artifact builds,
-and where file sync writes in the containers ``skaffold dev`` deploys."""
+where file sync writes in the containers ``skaffold dev`` deploys, and the profiles that
+commands written elsewhere select."""
 
 from __future__ import annotations
 
 import glob
+import re
 from pathlib import Path, PurePosixPath
 
 from .policy import app_containers
@@ -29,6 +31,23 @@ def artifacts(config: dict, root: Path) -> list[str]:
         elif service != image:
             problems.append(f"artifact {image}: builds SERVICE={service}, but an image is named after its service")
     return problems
+
+
+#: ``skaffold run -p staging|prod``, as workflows, scripts and docs spell a profile.
+_PROFILE_FLAG = re.compile(r"\bskaffold [a-z]+\b[^\n`]*?\s(?:-p|--profile)[ =]([\w|,-]+)")
+
+
+def profiles_named(config: dict, texts: dict[str, str]) -> list[str]:
+    """Every profile a command in ``texts`` (file name -> content) selects exists; the
+    dev overlay is the default configuration, selected by no -p at all."""
+    known = {p["name"] for p in config.get("profiles", [])}
+    return [
+        f"{name}: skaffold -p {profile}, a profile skaffold.yaml does not have"
+        for name, text in texts.items()
+        for match in _PROFILE_FLAG.finditer(text)
+        for profile in re.split(r"[|,]", match.group(1))
+        if profile not in known
+    ]
 
 
 def _writable_volume_at(pod: dict, container: dict, path: str) -> bool:
