@@ -8,7 +8,7 @@ import argparse
 import json
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import ROOT
@@ -22,6 +22,8 @@ DOC_START, DOC_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->
 
 @dataclass(frozen=True)
 class Plan:
+    """How long and how often each figure is measured (``make bench`` uses the defaults)."""
+
     rounds: int = 5
     seconds: float = 3
     warmup: float = 1
@@ -43,10 +45,9 @@ def say(message: str) -> None:
 def run(suite: Suite, plan: Plan, results: dict) -> None:
     """Measure every figure ``plan`` asks for into ``results``."""
     chosen = [f for f in throughput.figures() if throughput.available(f)]
-    if plan.smoke:
-        chosen = [f for f in chosen if f.name in ("ceiling", "links create")]
     present = [name for name, service in SERVICES.items() if service.available]
     if plan.smoke:
+        chosen = [f for f in chosen if f.name in ("ceiling", "links create")]
         present = ["ceiling", "links"]
 
     say(f"HTTP: {len(chosen)} figures x {plan.rounds} rounds of {plan.seconds} s")
@@ -68,9 +69,10 @@ def run(suite: Suite, plan: Plan, results: dict) -> None:
             got = clicks.worker_throughput(suite, workers, plan.worker_events, trial * 2 + workers)
             trials[str(workers)].append(got)
             say(f"  {workers} worker(s): {got['events_per_s']:,.0f} events/s")
-    summary = {k: {"events_per_s": statistics.median(t["events_per_s"] for t in v)} for k, v in trials.items()}
-    for k, v in trials.items():
-        summary[k]["trials"] = [t["events_per_s"] for t in v]
+    summary: dict = {}
+    for count, got in trials.items():
+        rates = [t["events_per_s"] for t in got]
+        summary[count] = {"events_per_s": statistics.median(rates), "trials": rates}
     summary["scaling"] = summary["2"]["events_per_s"] / summary["1"]["events_per_s"]
     results["stats_worker"] = summary
     results["rss_mb"]["stats-worker"] = trials["1"][-1]["rss_mb"]
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else Plan()
     if args.seconds or args.rounds:
-        plan = Plan(**{**vars(plan), "seconds": args.seconds or plan.seconds, "rounds": args.rounds or plan.rounds})
+        plan = replace(plan, seconds=args.seconds or plan.seconds, rounds=args.rounds or plan.rounds)
     if not wrk.available():
         say("wrk is not installed: scripts/bench.sh installs it (apt-get install -y wrk)")
         return 2
