@@ -8,19 +8,7 @@ import psycopg2
 import pytest
 
 import links
-from snipdev import database
 from snipkit import migrations
-
-
-@pytest.fixture
-def fresh_database(sandbox):
-    """An empty database with this run's roles and schemas, dropped afterwards."""
-    name = f"{sandbox.name}_fresh"
-    database.create_database(sandbox.admin_url, name)
-    try:
-        yield database.provision(sandbox.admin_url, name, sandbox.credentials)
-    finally:
-        database.drop_database(sandbox.admin_url, name)
 
 
 def test_upgrade_twice_applies_once(fresh_database):
