@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan purge seed backup restore
+.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,9 +16,27 @@ dev: $(VENV) ## run the whole suite locally (embedded PostgreSQL and Redis unles
 test: $(VENV) ## run every test against real PostgreSQL and Redis
 	@.venv/bin/pytest
 
-lint: $(VENV) ## ruff lint and format check
+lint: $(VENV) ## ruff, hadolint, shellcheck and actionlint
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/hadolint Dockerfile .ci/base-image/Containerfile
+	@.venv/bin/shellcheck .ci/run $$(git ls-files '*.sh')
+	@.venv/bin/actionlint -shellcheck .venv/bin/shellcheck .github/workflows/*.yml
+
+services: ## list the services that get an image (every services/*/pyproject.toml but snipkit)
+	@scripts/services.sh
+
+images: ## build every image (Docker if an engine answers, else podman); REGISTRY, TAG, PUSH=1, PLATFORMS
+	@scripts/images.sh
+
+release-manifests: ## the prod overlay with images pinned by digest: VERSION=v1.2.3 REGISTRY=ghcr.io/you/snip
+	@scripts/release-manifests.sh
+
+image-test: $(VENV) ## build every image with podman and run each read-only as in Kubernetes, with real requests
+	@scripts/image-test.sh
+
+smoke: $(VENV) ## one link through a running suite: BASE_URL, or LINKS_URL, REDIRECT_URL, STATS_URL
+	@.venv/bin/python -m snipdev.smoke
 
 fmt: $(VENV) ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .

@@ -12,6 +12,7 @@ import threading
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+import psycopg2
 import pytest
 import redis
 from flask import Flask, request
@@ -63,6 +64,16 @@ def redis_client(sandbox):
 
 
 @pytest.fixture
+def admin_db(sandbox):
+    """A superuser autocommit connection to this run's database, for arranging and
+    inspecting rows in any schema (services themselves only ever use their own role)."""
+    conn = psycopg2.connect(sandbox.database_admin_url)
+    conn.autocommit = True
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
 def service_env(sandbox):
     """The environment each service needs against this run's database and Redis."""
 
@@ -78,18 +89,24 @@ def service_env(sandbox):
 
 
 @pytest.fixture
-def start(request):
+def started():
+    """Every process a test started; each is killed at teardown."""
+    processes: list[ServiceProcess] = []
+    yield processes
+    for process in processes:
+        process.close()
+
+
+@pytest.fixture
+def start(started):
     """Start a gunicorn service: ``start("links", "links.wsgi:app", env)``; stopped at teardown."""
-    started: list[ServiceProcess] = []
 
     def run(name: str, app: str, env: dict[str, str], wait: bool = True, port: int | None = None) -> ServiceProcess:
         process = ServiceProcess.gunicorn(name, app, env, port=port)
         started.append(process)
         return process.start(wait=wait)
 
-    yield run
-    for process in started:
-        process.close()
+    return run
 
 
 @pytest.fixture(scope="session")

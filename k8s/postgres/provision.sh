@@ -9,7 +9,8 @@
 # Ownership rule: each service owns its schema; no service writes another's tables.
 #   links    owns schema links   (read-write)
 #   stats    owns schema stats   (read-write)
-#   redirect owns nothing; it may only SELECT from schema links (the redirect cache's source)
+#   redirect owns schema redirect (clicks kept during a Redis outage) and may only
+#            SELECT from schema links (the source of its cache; see docs/architecture.md)
 set -euo pipefail
 
 : "${LINKS_DB_PASSWORD:?LINKS_DB_PASSWORD is required}"
@@ -39,11 +40,12 @@ SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), r)
 -- Schemas, owned by their service's role, which finds its tables there by default.
 SELECT format('CREATE SCHEMA IF NOT EXISTS links AUTHORIZATION %I', :'links_user') \gexec
 SELECT format('CREATE SCHEMA IF NOT EXISTS stats AUTHORIZATION %I', :'stats_user') \gexec
+SELECT format('CREATE SCHEMA IF NOT EXISTS redirect AUTHORIZATION %I', :'redirect_user') \gexec
 SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path = links', :'links_user', current_database()) \gexec
 SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path = stats', :'stats_user', current_database()) \gexec
-SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path = links', :'redirect_user', current_database()) \gexec
+SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path = redirect', :'redirect_user', current_database()) \gexec
 
--- redirect reads links' tables, present and future, and can write nothing.
+-- redirect reads links' tables, present and future, and can write none of them.
 SELECT format('GRANT USAGE ON SCHEMA links TO %I', :'redirect_user') \gexec
 SELECT format('GRANT SELECT ON ALL TABLES IN SCHEMA links TO %I', :'redirect_user') \gexec
 SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA links GRANT SELECT ON TABLES TO %I',

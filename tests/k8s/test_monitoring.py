@@ -21,7 +21,7 @@ RULE_TESTS = COMPONENTS / "monitoring" / "rules.test.yaml"
 #: Metrics that come from outside the suite, and from where.
 EXTERNAL_METRICS = {"kube_pod_container_status_restarts_total": "kube-state-metrics"}
 #: Metrics each service package must define (checked once the package is on the branch).
-SERVICE_METRICS = {"stats_worker_lag_seconds": "stats"}
+SERVICE_METRICS = {"stats_oldest_unprocessed_age_seconds": "stats"}
 
 
 @pytest.fixture(scope="module")

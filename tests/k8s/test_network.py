@@ -33,6 +33,7 @@ def test_the_flows_are_the_architectures(flows):
         ),
         ("links-db-upgrade", "postgres"),
         ("stats-db-upgrade", "postgres"),
+        ("redirect-db-upgrade", "postgres"),
     }
 
 

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-import psycopg2
 import pytest
 
 import links
 
 
 @pytest.fixture
-def app(sandbox):
+def app(sandbox, admin_db):
     """A links app on this run's database, with its tables emptied first."""
-    conn = psycopg2.connect(sandbox.database_admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
+    with admin_db.cursor() as cur:
         cur.execute("TRUNCATE links.links, links.idempotency_keys RESTART IDENTITY")
-    conn.close()
     app = links.create_app(
         {
             "DATABASE_URL": sandbox.urls["links"],

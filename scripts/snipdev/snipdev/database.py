@@ -22,7 +22,7 @@ PROVISION_SCRIPT = ROOT / "k8s" / "postgres" / "provision.sh"
 #: Service -> environment prefix of its role in provision.sh.
 ROLES = {"links": "LINKS", "redirect": "REDIRECT", "stats": "STATS"}
 #: Services that own a schema, with the package holding their migrations.
-SCHEMA_OWNERS = {"links": "links", "stats": "stats"}
+SCHEMA_OWNERS = {"links": "links", "redirect": "redirect", "stats": "stats"}
 
 
 def psql_dir() -> str:

@@ -22,6 +22,18 @@ from .embedded import free_port
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:snipkit.gunicorn_conf"]
 
 
+def wait_until(predicate, timeout: float = 20, what: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy (returned), or fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not reached within {timeout} s (last: {value!r})")
+        time.sleep(0.05)
+
+
 class ServiceProcess:
     """One service process on a loopback port, its output captured to a file."""
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from snipkit import errors
+
 from .api import MAX_PAGE
 from .codes import CUSTOM_PATTERN
 from .validation import MAX_URL_LENGTH
@@ -126,17 +128,7 @@ DOCUMENT = {
                     "next_cursor": {"type": "string", "nullable": True},
                 },
             },
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {
-                    "error": {
-                        "type": "object",
-                        "required": ["code", "message"],
-                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-                    }
-                },
-            },
+            "Error": errors.SCHEMA,
         }
     },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 import redis
 from flask import Flask, current_app
@@ -23,6 +24,7 @@ SETTINGS = [
     Setting("REDIS_URL", url("redis", "rediss", "unix"), secret=True, doc="URL of the Redis server"),
     Setting("REDIS_KEY_PREFIX", str, "snip:"),
     Setting("REDIS_TIMEOUT_S", number(0.01), 0.5, doc="socket timeout for Redis calls"),
+    Setting("REDIS_RETRY_AFTER_S", number(0.0), 2.0, doc="how long Redis is skipped after it failed (optional use)"),
 ]
 
 #: What a Redis call raises when Redis is down, slow or refuses the call.
@@ -55,10 +57,30 @@ def client(app: Flask | None = None) -> redis.Redis:
     return current
 
 
+def available(app: Flask | None = None) -> bool:
+    """False for ``REDIS_RETRY_AFTER_S`` after :func:`report_failure`.
+
+    For services that can do without Redis: while it is known to be down they skip it
+    at once, instead of every request waiting for its timeout (a Redis that drops
+    packets costs ``REDIS_TIMEOUT_S`` per call) and logging the same failure.
+    """
+    app = app or current_app._get_current_object()
+    return time.monotonic() >= app.extensions["snipkit.cache"]["down_until"]
+
+
+def report_failure(exc: Exception, app: Flask | None = None) -> None:
+    """Note that a Redis call failed: :func:`available` is False for a while (logged once)."""
+    app = app or current_app._get_current_object()
+    state = app.extensions["snipkit.cache"]
+    if time.monotonic() >= state["down_until"]:
+        log.warning("redis unavailable, skipping it for %s s: %s", app.config["REDIS_RETRY_AFTER_S"], exc)
+    state["down_until"] = time.monotonic() + app.config["REDIS_RETRY_AFTER_S"]
+
+
 def init_app(app: Flask, *, required: bool = True) -> None:
     """Attach a per-process Redis client and a readiness check (``required=False``: Redis
     is reported but does not make the service unready)."""
-    app.extensions["snipkit.cache"] = {"lock": threading.Lock(), "client": None, "pid": None}
+    app.extensions["snipkit.cache"] = {"lock": threading.Lock(), "client": None, "pid": None, "down_until": 0.0}
     log.debug("redis %s", mask_url(app.config["REDIS_URL"]))
 
     def probe() -> None:

@@ -52,6 +52,20 @@ class DependencyUnavailable(ApiError):
 PageRenderer = Callable[[int, str, str, dict[str, Any]], Any]
 
 
+#: The JSON Schema of every error body, for each service's OpenAPI document.
+SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+
 def error_body(status: int, code: str, message: str, **details: Any) -> tuple[Any, int]:
     return jsonify({"error": {"code": code, "message": message, **details}}), status
 

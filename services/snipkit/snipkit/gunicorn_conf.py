@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -18,6 +17,7 @@ import threading
 from snipkit import config as _config
 from snipkit import health as _health
 from snipkit import logs as _logs
+from snipkit import metrics as _metrics
 
 SETTINGS = [
     _config.Setting("PORT", _config.integer(1, 65535), 8080),
@@ -40,8 +40,8 @@ def _service_name() -> str:
     """SERVICE_NAME, else the package of the app gunicorn was asked to run ("links.wsgi:app")."""
     if os.environ.get("SERVICE_NAME"):
         return os.environ["SERVICE_NAME"]
-    app_uri = next((arg for arg in reversed(sys.argv[1:]) if ":" in arg and not arg.startswith("-")), "snip")
-    return app_uri.split(".")[0].split(":")[0]
+    app_uri = next((arg for arg in reversed(sys.argv[1:]) if ":" in arg and not arg.startswith("-")), None)
+    return (app_uri or os.environ.get("WSGI_APP") or "snip").split(".")[0].split(":")[0]
 
 
 _logs._SERVICE["name"] = _service_name()
@@ -50,6 +50,10 @@ try:
 except _config.ConfigError as exc:
     raise SystemExit(str(exc)) from None
 
+# The app to serve when the command line names none: each service image sets WSGI_APP,
+# because its exec-form CMD cannot spell the package from a build argument. An app on
+# the command line (the Procfile's) wins.
+wsgi_app = os.environ.get("WSGI_APP")
 bind = f"0.0.0.0:{_settings['PORT']}"
 workers = _settings["WEB_CONCURRENCY"]
 threads = _settings["GUNICORN_THREADS"]
@@ -72,14 +76,7 @@ control_socket_disable = True
 
 def on_starting(server):
     """Wipe the metrics directory: samples of a previous run's workers would be summed in."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-        for entry in os.scandir(directory):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+    _metrics.reset_multiprocess_dir()
 
 
 def post_fork(server, worker):

@@ -1,14 +1,22 @@
 """The Redis key layout shared by the services (documented in docs/architecture.md).
 
-``{prefix}link:{code}``  redirect cache: JSON ``{"url": ..., "expires_at": ...}`` or the
-                         negative-cache marker; written by ``redirect``, deleted by
+``{prefix}link:{code}``  redirect cache: JSON ``{"url": ..., "expires_ms": ...}``, or
+                         ``{"url": null}`` for an unknown code; written by ``redirect``, deleted by
                          ``links`` when a link is deleted.
 ``{prefix}clicks``       click-event stream (XADD by ``redirect``, read by ``stats-worker``).
+``{prefix}clicks:flushed`` set of ``redirect.pending_clicks`` ids already sent to the
+                         stream, so a flush that dies before its commit is not resent.
 """
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
+
+#: What any service accepts as a short code before using it in a key or a query; links
+#: issues a stricter subset. Anything else cannot name a link, so it is refused early.
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def prefix() -> str:
@@ -21,3 +29,7 @@ def link(code: str, key_prefix: str | None = None) -> str:
 
 def clicks(key_prefix: str | None = None) -> str:
     return f"{key_prefix if key_prefix is not None else prefix()}clicks"
+
+
+def flushed_clicks(key_prefix: str | None = None) -> str:
+    return f"{clicks(key_prefix)}:flushed"

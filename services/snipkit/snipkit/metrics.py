@@ -3,13 +3,15 @@
 With ``PROMETHEUS_MULTIPROC_DIR`` set (as under gunicorn), every worker writes its
 samples to that directory and ``/metrics`` sums them, so N requests show as N whichever
 worker answers the scrape. Without it (tests, one process) the default registry is used.
-The directory is wiped by gunicorn's ``on_starting`` hook and dead workers are marked
-in ``child_exit`` (see :mod:`snipkit.gunicorn_conf`).
+The directory is wiped (:func:`reset_multiprocess_dir`) by gunicorn's ``on_starting``
+hook or a worker command, and dead workers are marked in ``child_exit`` (see
+:mod:`snipkit.gunicorn_conf`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 from flask import Flask, Response, g, request
@@ -28,6 +30,23 @@ LATENCY = Histogram(
 )
 # Paths that match no route share one label value, so scanners cannot explode cardinality.
 UNMATCHED = "<unmatched>"
+
+
+def reset_multiprocess_dir() -> None:
+    """Empty ``PROMETHEUS_MULTIPROC_DIR``: samples of a previous run would be summed in.
+
+    Called by whatever starts the processes that write there (gunicorn's ``on_starting``,
+    a worker command) before any metric is touched.
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    for entry in os.scandir(directory):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
 
 
 def registry() -> CollectorRegistry | None:

@@ -1,0 +1,20 @@
+-- One round trip for a redirect with a warm cache: read the cached link and, when it is
+-- live, append the click event to the stream (so a redirect costs one Redis call).
+-- KEYS[1] the link's cache key, KEYS[2] the click stream
+-- ARGV[1] the stream's approximate MAXLEN, ARGV[2] the code
+-- Returns nil on a cache miss, else {"found", url} | {"gone"} | {"missing"}.
+local cached = redis.call('GET', KEYS[1])
+if not cached then
+  return false
+end
+local link = cjson.decode(cached)
+if link.url == cjson.null then
+  return {'missing'}
+end
+local now = redis.call('TIME')
+local at = now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))
+if link.expires_ms ~= cjson.null and link.expires_ms <= tonumber(at) then
+  return {'gone'}
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'code', ARGV[2], 'at', at)
+return {'found', link.url}

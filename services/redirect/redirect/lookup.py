@@ -1,0 +1,90 @@
+"""Where a code points: the Redis cache first, PostgreSQL (``links`` schema, read-only)
+on a miss or when Redis is down.
+
+With a warm cache a redirect is one Redis call and no PostgreSQL round trip: ``hit.lua``
+reads the cached link and appends the click event in the same call.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from importlib.resources import files
+
+from flask import current_app
+from redis.commands.core import Script
+from werkzeug.urls import iri_to_uri
+
+from snipkit import cache, db, keys
+
+FOUND, GONE, MISSING = "found", "gone", "missing"
+# The script's text as bytes, so redis-py needs no client to hash it; it is loaded into
+# Redis on first use (and again after a Redis restart empties the script cache).
+_HIT = Script(None, files(__package__).joinpath("hit.lua").read_bytes())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a code resolved to; ``clicked`` says whether the click event was already emitted."""
+
+    status: str
+    url: str | None = None
+    clicked: bool = False
+
+
+def _from_cache(code: str) -> Outcome | None:
+    """The cached outcome (click emitted when live), None on a miss; raises on Redis errors."""
+    cfg = current_app.config
+    reply = _HIT(keys=[keys.link(code), keys.clicks()], args=[cfg["CLICK_STREAM_MAXLEN"], code], client=cache.client())
+    if reply is None:
+        return None
+    status = reply[0]
+    return Outcome(FOUND, reply[1], clicked=True) if status == FOUND else Outcome(status)
+
+
+def _from_database(code: str) -> tuple[Outcome, int | None]:
+    """The outcome from PostgreSQL (the URL ready for a Location header), with the link's
+    expiry in ms since the epoch."""
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT url, (extract(epoch FROM expires_at) * 1000)::bigint FROM links.links WHERE code = %s", (code,)
+        )
+        row = cur.fetchone()
+    if row is None:
+        return Outcome(MISSING), None
+    # Converted once here (a URL may hold non-ASCII text, which a header cannot), so the
+    # cached copy is ready to send as it is.
+    url, expires_ms = iri_to_uri(row[0]), row[1]
+    if expires_ms is not None and expires_ms <= time.time() * 1000:
+        return Outcome(GONE, url), expires_ms
+    return Outcome(FOUND, url), expires_ms
+
+
+def _remember(code: str, outcome: Outcome, expires_ms: int | None) -> None:
+    cfg = current_app.config
+    if outcome.status == MISSING:
+        value, ttl = {"url": None}, cfg["REDIRECT_NEGATIVE_TTL_S"]
+    else:
+        # An expired link is cached too: its page is served without PostgreSQL.
+        value, ttl = {"url": outcome.url, "expires_ms": expires_ms}, cfg["REDIRECT_CACHE_TTL_S"]
+    cache.client().set(keys.link(code), json.dumps(value), ex=ttl)
+
+
+def resolve(code: str) -> Outcome:
+    """Resolve ``code``; while Redis is failing, straight from PostgreSQL."""
+    if cache.available():
+        try:
+            cached = _from_cache(code)
+        except cache.REDIS_ERRORS as exc:
+            cache.report_failure(exc)
+        else:
+            if cached is not None:
+                return cached
+    outcome, expires_ms = _from_database(code)
+    if cache.available():
+        try:
+            _remember(code, outcome, expires_ms)
+        except cache.REDIS_ERRORS as exc:
+            cache.report_failure(exc)
+    return outcome

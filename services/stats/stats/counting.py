@@ -1,0 +1,102 @@
+"""Adding a batch of click events to the ``stats`` tables, exactly once.
+
+The ids of the batch's stream entries go into ``applied_events`` in the same
+transaction as the counts, and only entries whose id was new are counted. A batch
+delivered twice (the worker died after the commit but before XACK, and another worker
+claimed it) therefore adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from psycopg2.extras import execute_values
+
+from snipkit import db
+
+log = logging.getLogger("stats.counting")
+
+MAX_CODE_LENGTH = 64
+
+
+def parse_id(entry_id: str) -> tuple[int, int]:
+    """A stream id ``"<ms>-<seq>"`` as a pair that sorts like the id."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq)
+
+
+@dataclass(frozen=True)
+class Result:
+    counted: int
+    duplicates: int
+    malformed: int
+
+
+def _event(fields: dict | None) -> tuple[str, int] | None:
+    """(code, click time in ms) of an event, None when it is not one redirect writes."""
+    if not fields:
+        return None
+    code, at = fields.get("code"), fields.get("at", "")
+    if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE_LENGTH or not at.isdigit():
+        return None
+    return code, int(at)
+
+
+def apply(entries: list[tuple[str, dict | None]]) -> Result:
+    """Count ``entries`` (``(stream id, fields)`` as XREADGROUP returns them) in one transaction."""
+    if not entries:
+        return Result(counted=0, duplicates=0, malformed=0)
+    events = {parse_id(entry_id): _event(fields) for entry_id, fields in entries}
+    with db.transaction() as cur:
+        new = execute_values(
+            cur,
+            "INSERT INTO applied_events (ms, seq) VALUES %s ON CONFLICT DO NOTHING RETURNING ms, seq",
+            sorted(events),
+            page_size=len(events),
+            fetch=True,
+        )
+        per_minute: Counter[tuple[str, int]] = Counter()
+        last_click: dict[str, int] = {}
+        malformed = 0
+        for ms, seq in new:
+            event = events[(ms, seq)]
+            if event is None:
+                malformed += 1
+                continue
+            code, at = event
+            per_minute[(code, at - at % 60_000)] += 1
+            last_click[code] = max(at, last_click.get(code, 0))
+        # Rows in one fixed order, so two workers updating the same links never deadlock.
+        execute_values(
+            cur,
+            "INSERT INTO clicks_per_minute (code, minute, clicks) VALUES %s ON CONFLICT (code, minute)"
+            " DO UPDATE SET clicks = clicks_per_minute.clicks + EXCLUDED.clicks",
+            sorted((code, minute, n) for (code, minute), n in per_minute.items()),
+            template="(%s, to_timestamp(%s / 1000.0), %s)",
+            page_size=max(len(per_minute), 1),
+        )
+        totals: Counter[str] = Counter()
+        for (code, _minute), n in per_minute.items():
+            totals[code] += n
+        execute_values(
+            cur,
+            "INSERT INTO link_totals (code, total, last_click_at) VALUES %s ON CONFLICT (code) DO UPDATE"
+            " SET total = link_totals.total + EXCLUDED.total,"
+            " last_click_at = greatest(link_totals.last_click_at, EXCLUDED.last_click_at)",
+            sorted((code, n, last_click[code]) for code, n in totals.items()),
+            template="(%s, %s, to_timestamp(%s / 1000.0))",
+            page_size=max(len(totals), 1),
+        )
+    if malformed:
+        log.warning("skipped %d malformed click events", malformed)
+    counted = sum(totals.values())
+    return Result(counted=counted, duplicates=len(events) - len(new), malformed=malformed)
+
+
+def prune(below: tuple[int, int]) -> int:
+    """Forget applied ids older than ``below``: ids that can never be delivered again."""
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM applied_events WHERE (ms, seq) < (%s, %s)", below)
+        return cur.rowcount
