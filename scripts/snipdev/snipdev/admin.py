@@ -1,7 +1,7 @@
 """``make purge``, ``make seed``, ``make backup``, ``make restore FILE=...``: the admin
 processes against ``make dev``'s backing services, run the way the cluster runs them.
 
-purge and seed run each schema owner's own command (``links purge``, ``stats purge``...)
+purge and seed run each service's own command (``links purge``, ``stats purge``...)
 with that service's role, as its CronJob or Job does; backup and restore run the same
 scripts as the backup CronJob (admin-jobs/backup/), with the pg_dump of the server's
 version. Start ``make dev`` first (in another terminal): this uses its servers, or the
@@ -23,8 +23,12 @@ from .procfile import line
 
 SCRIPTS = ROOT / "admin-jobs" / "backup"
 BACKUP_DIR = dev.STATE / "backups"
-#: make target -> the sub-command every schema owner has for it.
-COMMANDS = {"purge": "purge", "seed": "seed-demo"}
+#: make target -> (service, its sub-command), in order; redirect's schema only holds
+#: clicks waiting for Redis, which redirect itself moves on.
+COMMANDS = {
+    "purge": [("links", "purge"), ("stats", "purge")],
+    "seed": [("links", "seed-demo"), ("stats", "seed-demo")],
+}
 
 
 def say(message: str, level: str = "INFO", **fields) -> None:
@@ -76,12 +80,12 @@ def main(argv: list[str]) -> int:
         "REDIS_URL": env.get("REDIS_URL") or embedded.redis_url(dev.redis_port(env)),
         "PUBLIC_BASE_URL": dev.public_base_url(env, ports),
     }
-    for service in database.SCHEMA_OWNERS:
+    for service, command in COMMANDS[task]:
         if importlib.util.find_spec(service) is None:
             continue  # a service not installed in this environment
         user, password = dev.DEV_ROLES[service]
         url = database.with_database(admin_url, db_name, user, password)
-        status = run_command(service, COMMANDS[task], {**settings, "SERVICE_NAME": service, "DATABASE_URL": url})
+        status = run_command(service, command, {**settings, "SERVICE_NAME": service, "DATABASE_URL": url})
         if status != 0:
             return status
     return 0
