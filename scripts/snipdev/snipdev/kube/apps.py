@@ -94,6 +94,11 @@ def ingress_paths(objects: list[dict], package: str) -> list[str]:
     return problems
 
 
+#: The toolbox's containers (admin-jobs/toolbox.yaml) idle with the base image's `sleep`
+#: until someone runs a command in them with `kubectl exec`.
+IDLE = ["sleep", "infinity"]
+
+
 def _console_script(name: str) -> importlib.metadata.EntryPoint | None:
     return next(iter(importlib.metadata.entry_points(group="console_scripts", name=name)), None)
 
@@ -105,6 +110,8 @@ def commands(objects: list[dict], package: str) -> list[str]:
     for obj, c in _containers_of(objects, package):
         where = f"{name_of(obj)} container {c['name']}"
         command = c.get("command", [])
+        if command == IDLE:
+            continue
         if command[:1] == ["gunicorn"]:
             module = command[-1].split(":")[0]
             if module.split(".")[0] != package or importlib.util.find_spec(module) is None:
