@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by backup.sh and restore.sh: log lines in the suite's JSON format on stdout
 # (timestamp, level, service, logger, message, then "key": value pairs given as key=value).
-# Values are written as JSON strings, escaped for quotes, backslashes and line breaks.
+# Whole numbers are written as JSON numbers; other values as strings, escaped for quotes,
+# backslashes and line breaks.
 
 json_string() {
   local s=$1
@@ -13,6 +14,11 @@ json_string() {
   printf '"%s"' "$s"
 }
 
+# A whole number as a JSON number, anything else as a JSON string.
+json_value() {
+  if [[ $1 =~ ^(0|[1-9][0-9]*)$ ]]; then printf '%s' "$1"; else json_string "$1"; fi
+}
+
 # log LEVEL MESSAGE [key=value ...]
 log() {
   local level=$1 message=$2 field
@@ -21,7 +27,7 @@ log() {
     "$(date -u +%Y-%m-%dT%H:%M:%S.000+00:00)" "$level" "${SERVICE_NAME:-postgres-admin}" \
     "$(basename "$0" .sh)" "$(json_string "$message")"
   for field in "$@"; do
-    printf ', %s: %s' "$(json_string "${field%%=*}")" "$(json_string "${field#*=}")"
+    printf ', %s: %s' "$(json_string "${field%%=*}")" "$(json_value "${field#*=}")"
   done
   printf '}\n'
 }

@@ -71,6 +71,7 @@ def test_a_backup_restored_into_a_new_database_has_every_row(sandbox, source, ne
     assert done.returncode == 0, done.stdout + done.stderr
     (written,) = log_lines(done.stdout)
     assert written["message"] == "backup written" and written["file"] == only_dump(tmp_path)
+    assert written["bytes"] == (tmp_path / written["file"]).stat().st_size
     assert only_dump(tmp_path).startswith(f"{name}-")
 
     copy, copy_urls = new_database("copy")

@@ -78,9 +78,9 @@ def wait(dsn: str, directory: Path, timeout_s: float, interval_s: float = 2.0) -
         except psycopg2.OperationalError:
             if time.monotonic() >= deadline:
                 raise
-            todo = None
-        if todo == [] or (todo and time.monotonic() >= deadline):
-            return todo
+        else:
+            if not todo or time.monotonic() >= deadline:
+                return todo
         time.sleep(interval_s)
 
 

@@ -39,8 +39,9 @@ def purge(now: datetime, batch_size: int) -> int:
                 " WHERE minute < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
                 (cutoff, batch_size),
             )
-            removed += cur.rowcount
-        if cur.rowcount < batch_size:
+            deleted = cur.rowcount
+        removed += deleted
+        if deleted < batch_size:
             return removed
 
 
