@@ -23,6 +23,18 @@ from gunicorn.glogging import Logger as _GunicornBaseLogger
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _SERVICE = {"name": os.environ.get("SERVICE_NAME", "snip")}
+
+
+def service_name() -> str:
+    """The name every log line carries in ``service``."""
+    return _SERVICE["name"]
+
+
+def set_service_name(name: str) -> None:
+    """Name the service before its first log line (gunicorn's master logs before the app exists)."""
+    _SERVICE["name"] = name
+
+
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
