@@ -66,6 +66,13 @@ MISTAKES = [
         "Job/links-db-upgrade container db-upgrade: `links db migrate` is not a command of links",
     ),
     (
+        "schema wait with a sub-command the CLI does not have",
+        lambda o: container(find(o, "Deployment", "links"), "wait-for-schema").update(
+            command=["links", "db", "await", "--timeout", "300"]
+        ),
+        "Deployment/links container wait-for-schema: `links db await` is not a command of links",
+    ),
+    (
         "console script of another image",
         lambda o: migration(o).update(command=["flask", "db", "upgrade"]),
         "Job/links-db-upgrade container db-upgrade: flask is no console script of links",

@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .policy import app_containers
-from .render import behind, image_name, name_of
+from .render import behind, image_name, name_of, workloads
 
 #: Values for every setting a service may require; nothing connects while routes are read.
 PLACEHOLDER_CONFIG = {
@@ -62,10 +62,15 @@ def _serves(app: Flask, path: str, *, prefix: bool = False) -> bool:
 
 
 def _containers_of(objects: list[dict], package: str):
-    """The containers running the package's image (each image is named after its package)."""
+    """The containers running the package's image (each image is named after its package),
+    and the init containers that run its console script (wait-for-schema's `db wait`)."""
     for obj, _pod, c in app_containers(objects):
         if image_name(c["image"]) == package:
             yield obj, c
+    for obj, pod in workloads(objects):
+        for c in pod["spec"].get("initContainers", []):
+            if image_name(c["image"]) == package and c.get("command", [None])[0] == package:
+                yield obj, c
 
 
 def probe_paths(objects: list[dict], package: str) -> list[str]:

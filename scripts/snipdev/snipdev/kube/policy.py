@@ -103,11 +103,10 @@ def is_admin(obj: dict, pod: dict) -> bool:
 
 
 def servers(objects: list[dict]):
-    """(object, pod, container) for every container of the suite's images that serves
-    HTTP: the regular containers of pods that are no admin process. Init containers
-    (wait-for-schema) run a command and exit."""
+    """(object, pod, container) for every container of the suite's images that serves:
+    those of the pods that are no admin process."""
     for obj, pod, c in app_containers(objects):
-        if not is_admin(obj, pod) and c in pod["spec"]["containers"]:
+        if not is_admin(obj, pod):
             yield obj, pod, c
 
 
