@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke
+.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke scenario-dry-runs
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,3 +47,6 @@ render: ## render every Kubernetes overlay into build/k8s/
 
 scan: ## scan the rendered prod overlay with checkov (offline)
 	@scripts/scan.sh
+
+scenario-dry-runs: ## print every command of the workshop scenarios (scripts/scenarios/) without a cluster
+	@scripts/scenario-dry-runs.sh

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -156,3 +157,9 @@ def test_a_pod_named_in_a_script_is_caught(dev):
     problems = scenarios.check(commands, dev)
     assert len(problems) == 2
     assert "pod names are made at run time" in problems[0] and "no namespace" in problems[1]
+
+
+def test_make_scenario_dry_runs_shows_every_scenario():
+    done = subprocess.run([ROOT / "scripts" / "scenario-dry-runs.sh"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("######## ")] == list(RUNS)
