@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from snipdev import ROOT
-from snipdev.kube import render, scenarios
+from snipdev.kube import policy, render, scenarios
 
 SCRIPTS = ROOT / "scripts" / "scenarios"
 LOADGENERATOR = render.COMPONENTS / "loadgenerator"
@@ -96,6 +96,9 @@ def test_the_second_postgres_is_a_new_server_beside_the_first(dev):
     env = render.container(statefulset, "postgres")["env"]
     refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in env if "valueFrom" in e}
     assert refs == {"postgres-next"}
+    # It runs in the overlay's namespace, so Pod Security "restricted" applies to it too.
+    rules = (policy.pod_security, policy.resources, policy.service_accounts, policy.pinned_images)
+    assert [problem for rule in rules for problem in rule(new)] == []
 
 
 def _rename_deployment(objects, old, new):
