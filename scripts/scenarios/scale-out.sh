@@ -27,7 +27,8 @@ requests_by_pod links
 say "2. By the autoscaler: ten times the users, and redirect's HPA adds pods as CPU rises"
 kube set env deployment/loadgenerator LOAD_USERS=200
 kube get hpa redirect
-# Watch for five minutes; the scale-up shows in the REPLICAS column.
+# Watch for five minutes; the scale-up shows in the REPLICAS column once the pods' CPU
+# passes the target. A bigger machine needs more users: LOAD_USERS=400 and run again.
 run timeout 5m "${KUBECTL[@]}" get hpa redirect --watch || [[ $? == 124 ]]
 requests_by_pod redirect
 
