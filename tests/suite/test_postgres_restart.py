@@ -3,12 +3,11 @@ turns /readyz to 503 and back to 200, and requests succeed again without restart
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
 from snipdev import database, embedded
+from snipdev.processes import wait_until
 
 
 @pytest.fixture
@@ -20,17 +19,6 @@ def own_postgres():
         urls = database.provision(server.url, "snip", roles)
         database.migrate(urls)
         yield server, urls
-
-
-def wait_for(check, timeout: float = 20.0, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
 
 
 def test_links_recovers_after_postgres_restart(start, service_env, own_postgres):
@@ -48,7 +36,7 @@ def test_links_recovers_after_postgres_restart(start, service_env, own_postgres)
     assert down.json()["error"]["code"] == "dependency_unavailable"
 
     server.start()
-    wait_for(lambda: requests.get(f"{links.url}/readyz", timeout=10).status_code == 200)
+    wait_until(lambda: requests.get(f"{links.url}/readyz", timeout=10).status_code == 200, 20, "links ready again")
     # Every pooled connection died with the old server; none of them may fail a request now.
     for _ in range(20):
         assert post().status_code == 201

@@ -64,7 +64,7 @@ def serve(factory: Callable[[], Flask]) -> Flask:
     try:
         return factory()
     except config.ConfigError as exc:
-        logs.configure(logs._SERVICE["name"])
+        logs.configure(logs.service_name())
         log.error("invalid configuration", extra={"problems": exc.problems})
         sys.exit(_WORKER_BOOT_ERROR)
 

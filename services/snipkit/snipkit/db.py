@@ -28,6 +28,7 @@ from flask import Flask, current_app
 from .config import Setting, integer, mask_url, url
 from .errors import DependencyUnavailable
 from .health import Check, add_check
+from .logs import service_name
 
 log = logging.getLogger("snipkit.db")
 
@@ -117,9 +118,7 @@ class Pool:
 
 
 def _app_name() -> str:
-    from .logs import _SERVICE
-
-    return f"{_SERVICE['name']}-{os.getpid()}"
+    return f"{service_name()}-{os.getpid()}"
 
 
 def pool(app: Flask | None = None) -> Pool:

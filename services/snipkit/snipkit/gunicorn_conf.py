@@ -44,7 +44,7 @@ def _service_name() -> str:
     return (app_uri or os.environ.get("WSGI_APP") or "snip").split(".")[0].split(":")[0]
 
 
-_logs._SERVICE["name"] = _service_name()
+_logs.set_service_name(_service_name())
 try:
     _settings = _config.load(SETTINGS)
 except _config.ConfigError as exc:
@@ -80,7 +80,7 @@ def on_starting(server):
 
 
 def post_fork(server, worker):
-    _logs.configure(_logs._SERVICE["name"], _settings["LOG_LEVEL"])
+    _logs.configure(_logs.service_name(), _settings["LOG_LEVEL"])
 
 
 def post_worker_init(worker):

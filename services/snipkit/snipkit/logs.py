@@ -29,6 +29,18 @@ _SERVICE = {"name": os.environ.get("SERVICE_NAME", "snip")}
 # Kubernetes sets HOSTNAME to the pod's name (so do Docker and podman for a container);
 # read once, as it never changes for the life of a process.
 _HOST = os.environ.get("HOSTNAME") or socket.gethostname()
+
+
+def service_name() -> str:
+    """The name every log line carries in ``service``."""
+    return _SERVICE["name"]
+
+
+def set_service_name(name: str) -> None:
+    """Name the service before its first log line (gunicorn's master logs before the app exists)."""
+    _SERVICE["name"] = name
+
+
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
