@@ -67,9 +67,9 @@ KUBECTL+=(-n "$NAMESPACE")
 kube() { run "${KUBECTL[@]}" "$@"; }
 kube_ask() { ask "${KUBECTL[@]}" "$@"; }
 
-# The load generator's running totals (requests, failures), from the table Locust prints
-# every few seconds (kustomize/components/loadgenerator).
+# The load generator's running totals, from the table Locust prints every few seconds
+# (kustomize/components/loadgenerator): its "Aggregated" row is requests, failures (%).
 load_totals() {
   kube logs deployment/loadgenerator -c locust --tail=40 |
-    awk '/^ *Aggregated/ {line = $0} END {if (line) print "load generator so far:", line}'
+    awk '$1 == "Aggregated" {total = $2; failed = $3} END {if (total) print "load generator so far:", total, "requests,", failed, "failed"}'
 }
