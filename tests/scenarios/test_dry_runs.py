@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from snipdev import ROOT
-from snipdev.kube import policy, render, scenarios
+from snipdev.kube import policy, render, scenarios, validate
 
 SCRIPTS = ROOT / "scripts" / "scenarios"
 LOADGENERATOR = render.COMPONENTS / "loadgenerator"
@@ -99,6 +99,7 @@ def test_the_second_postgres_is_a_new_server_beside_the_first(dev):
     # It runs in the overlay's namespace, so Pod Security "restricted" applies to it too.
     rules = (policy.pod_security, policy.resources, policy.service_accounts, policy.pinned_images)
     assert [problem for rule in rules for problem in rule(new)] == []
+    assert validate.validate({"postgres-next": new}, "1.33") == []
 
 
 def _rename_deployment(objects, old, new):
