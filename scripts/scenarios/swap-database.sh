@@ -9,9 +9,10 @@ here=$(dirname "$0")
 # shellcheck source=scripts/scenarios/lib.sh
 source "$here/lib.sh" "$@"
 
-# Each Secret that names the database, the Deployment that reads it, and the service
-# whose role and migrate command go with it.
-SECRET_OF=(links:links redirect:redirect stats-api:stats)
+# deployment:role, one per Secret that names the database (stats-worker reads the same
+# Secret as stats-api). The role is also the name of the image's CLI (`stats db upgrade`).
+ROLE_OF=(links:links redirect:redirect stats-api:stats)
+# Every Deployment that connects to PostgreSQL.
 WORKLOADS=(links redirect stats-api stats-worker)
 
 # New passwords in files, never on a command line: a trace or `ps` would show them.
@@ -35,14 +36,14 @@ kube exec statefulset/postgres-next -c postgres -- pg_isready -U postgres -d sni
 
 say "2. The schema: each service's migrate command, from the image it runs, against the new server"
 # The URL arrives on stdin through the kit's NAME_FILE convention, not in the command line.
-for pair in "${SECRET_OF[@]}"; do
+for pair in "${ROLE_OF[@]}"; do
   deployment=${pair%%:*} role=${pair##*:}
   kube exec -i "deployment/$deployment" -c "$deployment" -- \
     env -u DATABASE_URL DATABASE_URL_FILE=/dev/stdin "$role" db upgrade < "$secrets/$role.url"
 done
 
 say "3. The Secrets that name the database now name the new one"
-for pair in "${SECRET_OF[@]}"; do
+for pair in "${ROLE_OF[@]}"; do
   deployment=${pair%%:*} role=${pair##*:}
   # The dev overlay generates Secrets with a hash in their names: ask the Deployment.
   secret=$(kube_ask get "deployment/$deployment" -o 'jsonpath={..secretName}{..secretKeyRef.name}')
