@@ -28,7 +28,7 @@ RUNS = {
 
 
 @pytest.fixture(scope="module")
-def dev(tmp_path_factory) -> list[dict]:
+def dev() -> list[dict]:
     return render.render(render.OVERLAYS / "dev")
 
 
