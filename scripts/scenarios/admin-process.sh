@@ -20,6 +20,6 @@ kube logs "job/$job"
 say "3. A command by hand in the toolbox: scaled up, used, scaled back to zero"
 kube scale deployment/toolbox --replicas=1
 kube rollout status deployment/toolbox --timeout=3m
-# Migrations are safe to run twice: this one finds nothing to do.
-kube exec deployment/toolbox -c toolbox -- links db upgrade
+# One container per image; migrations are safe to run twice: this one finds nothing to do.
+kube exec deployment/toolbox -c links -- links db upgrade
 kube scale deployment/toolbox --replicas=0
