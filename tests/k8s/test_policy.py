@@ -15,7 +15,7 @@ AUTOSCALED = {"redirect", "web"}
 def check_all(objects: list[dict], overlay: str) -> list[str]:
     settings = OVERLAYS[overlay]
     problems = [
-        *policy.pod_security(objects, writable_root_for_reload=overlay == "dev"),
+        *policy.pod_security(objects),
         *policy.resources(objects),
         *policy.app_runtime(objects),
         *policy.service_accounts(objects),
@@ -51,6 +51,24 @@ MISTAKES = [
         "prod",
         lambda o: links_container(o)["securityContext"].update(readOnlyRootFilesystem=False),
         "Deployment/links container links: readOnlyRootFilesystem is not true",
+    ),
+    (
+        "writable root filesystem for file sync in dev",
+        "dev",
+        lambda o: links_container(o)["securityContext"].update(readOnlyRootFilesystem=False),
+        "Deployment/links container links: readOnlyRootFilesystem is not true",
+    ),
+    (
+        "writable root filesystem in dev's copy step",
+        "dev",
+        lambda o: container(links(o), "copy-source")["securityContext"].pop("readOnlyRootFilesystem"),
+        "Deployment/links container copy-source: readOnlyRootFilesystem is not true",
+    ),
+    (
+        "no memory limit on dev's copy step",
+        "dev",
+        lambda o: container(links(o), "copy-source")["resources"].pop("limits"),
+        "Deployment/links container copy-source: no limits for cpu, memory",
     ),
     (
         "root user",
@@ -165,14 +183,6 @@ def test_each_rule_catches_its_mistake(broken, mistake, overlay, change, expecte
     objects = broken(overlay)
     change(objects)
     assert expected in check_all(objects, overlay)
-
-
-def test_writable_root_is_allowed_in_dev_only_for_reloading_containers(broken):
-    objects = broken("dev")
-    worker = container(find(objects, "Deployment", "stats-worker"), "stats-worker")
-    worker["securityContext"]["readOnlyRootFilesystem"] = False
-    expected = "Deployment/stats-worker container stats-worker: readOnlyRootFilesystem is not true"
-    assert check_all(objects, "dev") == [expected]
 
 
 def test_a_committed_secret_outside_dev_is_caught(broken, rendered):

@@ -1,4 +1,5 @@
-"""skaffold.yaml: valid for its apiVersion, and consistent with the overlays it deploys."""
+"""skaffold.yaml: valid for its apiVersion, and consistent with the Dockerfile it builds
+and the overlays it deploys; each check shown to catch the mistake it guards against."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 import yaml
 
 from snipdev import ROOT
+from snipdev.kube import skaffold
 from snipdev.kube.policy import APP_IMAGES
-from snipdev.kube.render import find
+from snipdev.kube.render import container, find
 
 from .conftest import OVERLAYS
 
@@ -58,7 +60,7 @@ def test_skaffold_yaml_is_valid_for_its_api_version(validator):
 
 def test_an_unknown_field_is_rejected(validator):
     broken = copy.deepcopy(CONFIG)
-    broken["build"]["artifacts"][0]["dockerfile"] = "services/links/Dockerfile"
+    broken["build"]["artifacts"][0]["dockerfile"] = "Dockerfile"
     assert list(validator.iter_errors(broken))
 
 
@@ -85,3 +87,144 @@ def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])
         assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]
+
+
+def artifact(config: dict, image: str) -> dict:
+    return next(a for a in config["build"]["artifacts"] if a["image"] == image)
+
+
+def test_every_artifact_builds_its_service_from_the_dockerfile():
+    assert skaffold.artifacts(CONFIG, ROOT) == []
+
+
+# (what is broken, how, the problem expected)
+ARTIFACT_MISTAKES = [
+    (
+        "a Dockerfile per service that does not exist",
+        lambda c: artifact(c, "links")["docker"].update(dockerfile="services/links/Dockerfile"),
+        "artifact links: dockerfile services/links/Dockerfile does not exist",
+    ),
+    (
+        "no SERVICE build arg",
+        lambda c: artifact(c, "links")["docker"].pop("buildArgs"),
+        "artifact links: build arg SERVICE=None names no folder of services/",
+    ),
+    (
+        "SERVICE that is no folder of services/",
+        lambda c: artifact(c, "stats")["docker"]["buildArgs"].update(SERVICE="stats-api"),
+        "artifact stats: build arg SERVICE=stats-api names no folder of services/",
+    ),
+    (
+        "SERVICE of another image",
+        lambda c: artifact(c, "web")["docker"]["buildArgs"].update(SERVICE="links"),
+        "artifact web: builds SERVICE=links, but an image is named after its service",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "change", "expected"), ARTIFACT_MISTAKES, ids=[m[0] for m in ARTIFACT_MISTAKES])
+def test_each_artifact_check_catches_its_mistake(mistake, change, expected):
+    config = copy.deepcopy(CONFIG)
+    change(config)
+    assert expected in skaffold.artifacts(config, ROOT)
+
+
+def test_every_synced_file_lands_where_the_dev_containers_import_it(rendered):
+    assert skaffold.sync(CONFIG, rendered["dev"], ROOT) == []
+
+
+def without_mount(objects: list[dict], deployment: str, path: str) -> None:
+    c = container(find(objects, "Deployment", deployment), deployment)
+    c["volumeMounts"] = [m for m in c["volumeMounts"] if m["mountPath"] != path]
+
+
+# (what is broken, how skaffold.yaml is changed, how the dev overlay is, the problem expected)
+SYNC_MISTAKES = [
+    (
+        "the kit left out: its edits would wait for a rebuild",
+        lambda c: artifact(c, "redirect")["sync"]["manual"].pop(1),
+        lambda o: None,
+        "artifact redirect: no sync rule for services/snipkit/snipkit/**",
+    ),
+    (
+        "src that matches no file",
+        lambda c: artifact(c, "links")["sync"]["manual"][0].update(src="services/links/src/**"),
+        lambda o: None,
+        "artifact links sync services/links/src/**: matches no file of the repository",
+    ),
+    (
+        "dest on the read-only root filesystem",
+        lambda c: None,
+        lambda o: without_mount(o, "links", "/src"),
+        "Deployment/links container links: artifact links sync services/links/links/** writes to /src/links, "
+        "which is on no writable volume",
+    ),
+    (
+        "a second container of the image without /src",
+        lambda c: None,
+        lambda o: without_mount(o, "stats-worker", "/src"),
+        "Deployment/stats-worker container stats-worker: artifact stats sync services/stats/stats/** writes to "
+        "/src/stats, which is on no writable volume",
+    ),
+    (
+        "strip that is not part of src",
+        lambda c: artifact(c, "links")["sync"]["manual"][0].update(strip="links/"),
+        lambda o: None,
+        "artifact links sync services/links/links/**: strip links/ is not a prefix of it",
+    ),
+    (
+        "no strip: files land one folder too deep",
+        lambda c: artifact(c, "redirect")["sync"]["manual"][0].pop("strip"),
+        lambda o: None,
+        "Deployment/redirect container redirect: services/redirect/redirect/__init__.py syncs to "
+        "/src/redirect/services/redirect/redirect/__init__.py, not where PYTHONPATH=/src imports it from",
+    ),
+    (
+        "no PYTHONPATH: the installed copy shadows the synced one",
+        lambda c: None,
+        lambda o: container(find(o, "Deployment", "web"), "web").pop("env"),
+        "Deployment/web container web: services/web/web/__init__.py syncs to /src/web/__init__.py, "
+        "not where PYTHONPATH= imports it from",
+    ),
+    (
+        "destinations inferred from the Dockerfile",
+        lambda c: artifact(c, "web").update(sync={"infer": ["services/**/*.py"]}),
+        lambda o: None,
+        "artifact web: sync.infer follows COPY lines, and the final stage copies no source",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mistake", "change_config", "change_dev", "expected"), SYNC_MISTAKES, ids=[m[0] for m in SYNC_MISTAKES]
+)
+def test_each_sync_check_catches_its_mistake(broken, mistake, change_config, change_dev, expected):
+    config, dev = copy.deepcopy(CONFIG), broken("dev")
+    change_config(config)
+    change_dev(dev)
+    assert expected in skaffold.sync(config, dev, ROOT)
+
+
+def texts() -> dict[str, str]:
+    """The files that may spell a Skaffold command: workflows, scripts, docs, manifests."""
+    skipped = {".venv", ".git", "build", "node_modules"}
+    return {
+        str(path.relative_to(ROOT)): path.read_text()
+        for path in ROOT.rglob("*")
+        if path.suffix in {".md", ".yml", ".yaml", ".sh"}
+        and path.is_file()
+        and not skipped & set(path.relative_to(ROOT).parts)
+    }
+
+
+def test_every_profile_a_command_selects_exists():
+    assert skaffold.profiles_named(CONFIG, texts()) == []
+
+
+def test_a_profile_that_does_not_exist_is_caught():
+    ci = {".github/workflows/ci.yml": "      - run: skaffold run -p dev --status-check=true\n"}
+    docs = {"README.md": "`skaffold run -p staging|qa` deploys"}
+    assert skaffold.profiles_named(CONFIG, {**ci, **docs}) == [
+        ".github/workflows/ci.yml: skaffold -p dev, a profile skaffold.yaml does not have",
+        "README.md: skaffold -p qa, a profile skaffold.yaml does not have",
+    ]

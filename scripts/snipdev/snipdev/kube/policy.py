@@ -21,11 +21,9 @@ def _effective(pod_sc: dict, sc: dict, key: str):
     return sc.get(key, pod_sc.get(key))
 
 
-def pod_security(objects: list[dict], *, writable_root_for_reload: bool = False) -> list[str]:
-    """Pod Security Standards "restricted", plus a read-only root filesystem.
-
-    ``writable_root_for_reload``: dev only, where gunicorn --reload needs Skaffold's file sync.
-    """
+def pod_security(objects: list[dict]) -> list[str]:
+    """Pod Security Standards "restricted", plus a read-only root filesystem, in every
+    overlay: dev's file sync writes to a volume (components/dev-reload), not the image."""
     problems = []
     for obj, pod in workloads(objects):
         if obj["metadata"].get("namespace") in PRIVILEGED_NAMESPACES:
@@ -56,8 +54,7 @@ def pod_security(objects: list[dict], *, writable_root_for_reload: bool = False)
                 problems.append(f"{where}: capabilities do not drop ALL")
             if sc.get("capabilities", {}).get("add"):
                 problems.append(f"{where}: adds capabilities")
-            reloading = "--reload" in c.get("command", [])
-            if sc.get("readOnlyRootFilesystem") is not True and not (writable_root_for_reload and reloading):
+            if sc.get("readOnlyRootFilesystem") is not True:
                 problems.append(f"{where}: readOnlyRootFilesystem is not true")
     return problems
 
@@ -85,9 +82,13 @@ def _volume_at(pod: dict, container: dict, path: str) -> str | None:
 
 
 def app_containers(objects: list[dict]):
-    """(object, pod, container) for every container running one of the suite's images."""
+    """(object, pod, container) for every container running one of the suite's processes.
+
+    Init containers are left out: one may use an app image for a step that runs to
+    completion (dev-reload copies the code with it), and serves, probes and scrapes nothing.
+    """
     for obj, pod in workloads(objects):
-        for c in containers(pod):
+        for c in pod["spec"]["containers"]:
             if image_name(c["image"]) in APP_IMAGES:
                 yield obj, pod, c
 

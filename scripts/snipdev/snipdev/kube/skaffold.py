@@ -1,0 +1,114 @@
+"""skaffold.yaml against the repository and the dev overlay: what each artifact builds,
+where file sync writes in the containers ``skaffold dev`` deploys, and the profiles that
+commands written elsewhere select."""
+
+from __future__ import annotations
+
+import glob
+import re
+from pathlib import Path, PurePosixPath
+
+from .policy import app_containers
+from .render import image_name, name_of
+
+#: The shared kit, which the Dockerfile installs in every image beside its service.
+KIT = "snipkit"
+
+
+def artifacts(config: dict, root: Path) -> list[str]:
+    """Each artifact builds from a Dockerfile that exists, with SERVICE naming a folder
+    of services/ that is also the image's name (manifests find a package by its image)."""
+    problems = []
+    for artifact in config["build"]["artifacts"]:
+        image, docker = artifact["image"], artifact.get("docker", {})
+        context = root / artifact.get("context", ".")
+        dockerfile = docker.get("dockerfile", "Dockerfile")
+        if not (context / dockerfile).is_file():
+            problems.append(f"artifact {image}: dockerfile {dockerfile} does not exist")
+        service = docker.get("buildArgs", {}).get("SERVICE")
+        if not service or not (context / "services" / service).is_dir():
+            problems.append(f"artifact {image}: build arg SERVICE={service} names no folder of services/")
+        elif service != image:
+            problems.append(f"artifact {image}: builds SERVICE={service}, but an image is named after its service")
+    return problems
+
+
+#: ``skaffold run -p staging|prod``, as workflows, scripts and docs spell a profile.
+_PROFILE_FLAG = re.compile(r"\bskaffold [a-z]+\b[^\n`]*?\s(?:-p|--profile)[ =]([\w|,-]+)")
+
+
+def profiles_named(config: dict, texts: dict[str, str]) -> list[str]:
+    """Every profile a command in ``texts`` (file name -> content) selects exists; the
+    dev overlay is the default configuration, selected by no -p at all."""
+    known = {p["name"] for p in config.get("profiles", [])}
+    return [
+        f"{name}: skaffold -p {profile}, a profile skaffold.yaml does not have"
+        for name, text in texts.items()
+        for match in _PROFILE_FLAG.finditer(text)
+        for profile in re.split(r"[|,]", match.group(1))
+        if profile not in known
+    ]
+
+
+def _writable_volume_at(pod: dict, container: dict, path: str) -> bool:
+    """Whether ``path`` is on a writable emptyDir of ``container`` (the deepest mount wins)."""
+    volumes = {v["name"]: v for v in pod["spec"].get("volumes", [])}
+    covering = [
+        m
+        for m in container.get("volumeMounts", [])
+        if PurePosixPath(path).is_relative_to(m["mountPath"]) and m["name"] in volumes
+    ]
+    if not covering:
+        return False
+    mount = max(covering, key=lambda m: len(PurePosixPath(m["mountPath"]).parts))
+    return "emptyDir" in volumes[mount["name"]] and not mount.get("readOnly", False)
+
+
+def _import_path(file: str) -> PurePosixPath:
+    """Where a module sits below a PYTHONPATH entry: services/links/links/wsgi.py ->
+    links/wsgi.py (each folder of services/ holds the package of its name)."""
+    return PurePosixPath(*PurePosixPath(file).parts[2:])
+
+
+def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
+    """Every package an image installs is synced, each manual sync rule matches files of
+    the repository, and lands each in every running container of its image in the dev
+    overlay: on a writable volume (the root filesystem is read-only), where the
+    container's PYTHONPATH imports it from."""
+    problems = []
+    for artifact in config["build"]["artifacts"]:
+        image, rules = artifact["image"], artifact.get("sync", {})
+        if "infer" in rules:
+            problems.append(f"artifact {image}: sync.infer follows COPY lines, and the final stage copies no source")
+        synced = {PurePosixPath(r["src"]).parts[1:3] for r in rules.get("manual", [])}
+        service = artifact.get("docker", {}).get("buildArgs", {}).get("SERVICE")
+        for package in sorted({service, KIT} - {None}):
+            if (package, package) not in synced:
+                problems.append(f"artifact {image}: no sync rule for services/{package}/{package}/**")
+        # Jobs have finished by the time anything is synced; Skaffold syncs running pods.
+        targets = [
+            (o, p, c) for o, p, c in app_containers(dev) if o["kind"] != "Job" and image_name(c["image"]) == image
+        ]
+        for rule in rules.get("manual", []):
+            src, dest, strip = rule["src"], rule["dest"], rule.get("strip", "")
+            where = f"artifact {image} sync {src}"
+            files = sorted(f for f in glob.glob(src, root_dir=root, recursive=True) if (root / f).is_file())
+            if not files:
+                problems.append(f"{where}: matches no file of the repository")
+                continue
+            if not src.startswith(strip):
+                problems.append(f"{where}: strip {strip} is not a prefix of it")
+                continue
+            for obj, pod, c in targets:
+                in_container = f"{name_of(obj)} container {c['name']}"
+                if not _writable_volume_at(pod, c, dest):
+                    problems.append(f"{in_container}: {where} writes to {dest}, which is on no writable volume")
+                entries = next((e.get("value", "") for e in c.get("env", []) if e["name"] == "PYTHONPATH"), "")
+                for file in files:
+                    lands = PurePosixPath(dest, file.removeprefix(strip))
+                    if not any(lands == PurePosixPath(e, _import_path(file)) for e in entries.split(":") if e):
+                        problems.append(
+                            f"{in_container}: {file} syncs to {lands}, not where PYTHONPATH={entries} imports it from"
+                        )
+                        break
+    return problems
