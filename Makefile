@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore
+.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore scenario-dry-runs
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -61,3 +61,6 @@ backup: $(VENV) ## pg_dump the database into .local/backups, keeping the newest 
 
 restore: $(VENV) ## replace the database's contents with a dump: make restore FILE=snip-<time>.dump
 	@.venv/bin/python -m snipdev.admin restore "$(FILE)"
+
+scenario-dry-runs: ## print every command of the workshop scenarios (scripts/scenarios/) without a cluster
+	@scripts/scenario-dry-runs.sh
