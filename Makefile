@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke bench load
+.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore scenario-dry-runs bench load
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -53,3 +53,20 @@ render: ## render every Kubernetes overlay into build/k8s/
 
 scan: ## scan the rendered prod overlay with checkov (offline)
 	@scripts/scan.sh
+
+# Admin processes against make dev's database and Redis (start make dev first); on a
+# cluster the same commands run as Jobs and CronJobs (docs/admin.md).
+purge: $(VENV) ## delete expired links, old idempotency keys and click rows past retention
+	@.venv/bin/python -m snipdev.admin purge
+
+seed: $(VENV) ## load the workshop's demo links and click history (idempotent)
+	@.venv/bin/python -m snipdev.admin seed
+
+backup: $(VENV) ## pg_dump the database into .local/backups, keeping the newest 7
+	@.venv/bin/python -m snipdev.admin backup
+
+restore: $(VENV) ## replace the database's contents with a dump: make restore FILE=snip-<time>.dump
+	@.venv/bin/python -m snipdev.admin restore "$(FILE)"
+
+scenario-dry-runs: ## print every command of the workshop scenarios (scripts/scenarios/) without a cluster
+	@scripts/scenario-dry-runs.sh

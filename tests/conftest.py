@@ -18,7 +18,7 @@ import redis
 from flask import Flask, request
 from werkzeug.serving import make_server
 
-from snipdev import backing
+from snipdev import backing, database
 from snipdev.processes import ServiceProcess
 
 
@@ -30,6 +30,30 @@ def sandbox():
             yield box
         finally:
             box.destroy()
+
+
+@pytest.fixture
+def new_database(sandbox):
+    """Make empty databases with this run's roles and schemas and no migrations applied:
+    ``name, urls = new_database("copy")`` (``urls``: each service's URL to it); all are
+    dropped afterwards."""
+    made: list[str] = []
+
+    def make(suffix: str = "fresh") -> tuple[str, dict[str, str]]:
+        name = f"{sandbox.name}_{suffix}"
+        database.create_database(sandbox.admin_url, name)
+        made.append(name)
+        return name, database.provision(sandbox.admin_url, name, sandbox.credentials)
+
+    yield make
+    for name in made:
+        database.drop_database(sandbox.admin_url, name)
+
+
+@pytest.fixture
+def fresh_database(new_database):
+    """Each service's URL to one new empty database (see ``new_database``)."""
+    return new_database()[1]
 
 
 @pytest.fixture

@@ -30,7 +30,11 @@ def test_manifests_match_the_code(rendered, overlay, package):
 
 
 def test_every_image_runs_its_own_package(rendered):
-    running = {(image_name(c["image"]), apps.package_of(c)) for _obj, _pod, c in apps.app_containers(rendered["prod"])}
+    running = {
+        (image_name(c["image"]), apps.package_of(c))
+        for _obj, _pod, c in apps.app_containers(rendered["prod"])
+        if c["command"] != apps.IDLE
+    }
     assert running == {(package, package) for package in PACKAGES}
 
 
@@ -60,6 +64,13 @@ MISTAKES = [
         "sub-command the CLI does not have",
         lambda o: migration(o).update(command=["links", "db", "migrate"]),
         "Job/links-db-upgrade container db-upgrade: `links db migrate` is not a command of links",
+    ),
+    (
+        "schema wait with a sub-command the CLI does not have",
+        lambda o: container(find(o, "Deployment", "links"), "wait-for-schema").update(
+            command=["links", "db", "await", "--timeout", "300"]
+        ),
+        "Deployment/links container wait-for-schema: `links db await` is not a command of links",
     ),
     (
         "console script of another image",

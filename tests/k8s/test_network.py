@@ -9,17 +9,22 @@ import pytest
 from snipdev.kube import network
 from snipdev.kube.render import find
 
+#: Admin processes that have REDIS_URL only because their service's create_app requires
+#: it: `db upgrade` and `links seed-demo` never open Redis, so the policies rightly give
+#: them no way there.
+NEVER_OPEN_REDIS = {"links-db-upgrade", "stats-db-upgrade", "redirect-db-upgrade", "links-seed-demo"}
+#: Connections made without a *_URL setting: the backup's libpq variables (PGHOST).
+LIBPQ_FLOWS = {network.Flow("backup", "postgres", 5432)}
+
 
 def configured_not_used(flow: network.Flow) -> bool:
-    """The migration Jobs have REDIS_URL only because create_app requires it: `db upgrade`
-    never opens Redis, so the policies rightly give them no way there."""
-    return flow.source.endswith("-db-upgrade") and flow.service == "redis"
+    return flow.source in NEVER_OPEN_REDIS and flow.service == "redis"
 
 
 @pytest.fixture(scope="module")
 def flows(rendered):
     """The connections the dev overlay's settings make: all its Secrets are rendered."""
-    return {flow for flow in network.needed_flows(rendered["dev"]) if not configured_not_used(flow)}
+    return {flow for flow in network.needed_flows(rendered["dev"]) if not configured_not_used(flow)} | LIBPQ_FLOWS
 
 
 def test_the_flows_are_the_architectures(flows):
@@ -31,9 +36,15 @@ def test_the_flows_are_the_architectures(flows):
             for app in ("links", "redirect", "stats-api", "stats-worker")
             for store in ("postgres", "redis")
         ),
-        ("links-db-upgrade", "postgres"),
-        ("stats-db-upgrade", "postgres"),
-        ("redirect-db-upgrade", "postgres"),
+        *((f"{service}-db-upgrade", "postgres") for service in ("links", "stats", "redirect")),
+        ("links-purge", "postgres"),
+        ("links-purge", "redis"),
+        ("stats-purge", "postgres"),
+        ("links-seed-demo", "postgres"),
+        ("stats-seed-demo", "postgres"),
+        ("backup", "postgres"),
+        ("toolbox", "postgres"),
+        ("toolbox", "redis"),
     }
 
 
@@ -62,6 +73,16 @@ MISTAKES = [
         "policy port that is no container port",
         lambda o: find(o, "NetworkPolicy", "links")["spec"]["ingress"][0]["ports"][0].update(port="web"),
         "web -> links:8080: dropped by the ingress policies of links",
+    ),
+    (
+        "admin processes shut out of PostgreSQL",
+        lambda o: ingress_peers(o, "postgres").pop(),
+        "backup -> postgres:5432: dropped by the ingress policies of postgres",
+    ),
+    (
+        "no Redis for links' purge",
+        lambda o: o.remove(find(o, "NetworkPolicy", "admin-redis")),
+        "links-purge -> redis:6379: dropped by the egress policies of links-purge",
     ),
     (
         "no DNS",

@@ -21,6 +21,7 @@ def check_all(objects: list[dict], overlay: str) -> list[str]:
         *policy.service_accounts(objects),
         *policy.namespaces(objects, settings["namespace"]),
         *policy.availability(objects, AUTOSCALED),
+        *policy.admin_jobs(objects),
     ]
     if overlay != "dev":
         problems += policy.pinned_images(objects) + policy.no_committed_secrets(objects)
@@ -44,8 +45,67 @@ def links_container(objects: list[dict]) -> dict:
     return container(links(objects), "links")
 
 
+def cronjob(objects: list[dict], name: str) -> dict:
+    return find(objects, "CronJob", name)["spec"]
+
+
+def migration_pod(objects: list[dict]) -> dict:
+    return find(objects, "Job", "links-db-upgrade")["spec"]["template"]["spec"]
+
+
 # (what is broken, overlay, how, the problem expected)
 MISTAKES = [
+    (
+        "CronJob runs overlap",
+        "prod",
+        lambda o: cronjob(o, "backup").update(concurrencyPolicy="Allow"),
+        "CronJob/backup: concurrencyPolicy is not Forbid",
+    ),
+    (
+        "CronJob with no starting deadline",
+        "prod",
+        lambda o: cronjob(o, "links-purge").pop("startingDeadlineSeconds"),
+        "CronJob/links-purge: no startingDeadlineSeconds",
+    ),
+    (
+        "CronJob keeping every finished Job",
+        "prod",
+        lambda o: cronjob(o, "stats-purge").pop("successfulJobsHistoryLimit"),
+        "CronJob/stats-purge: no successfulJobsHistoryLimit",
+    ),
+    (
+        "CronJob's Job with no deadline",
+        "prod",
+        lambda o: cronjob(o, "backup")["jobTemplate"]["spec"].pop("activeDeadlineSeconds"),
+        "CronJob/backup: no activeDeadlineSeconds",
+    ),
+    (
+        "Job that is never cleaned up",
+        "prod",
+        lambda o: find(o, "Job", "links-db-upgrade")["spec"].pop("ttlSecondsAfterFinished"),
+        "Job/links-db-upgrade: no ttlSecondsAfterFinished",
+    ),
+    (
+        "Job retried forever",
+        "dev",
+        lambda o: find(o, "Job", "stats-seed-demo")["spec"].pop("backoffLimit"),
+        "Job/stats-seed-demo: no backoffLimit",
+    ),
+    (
+        "Job with a sidecar that is no native sidecar",
+        "prod",
+        lambda o: migration_pod(o)["containers"].append(
+            {**container(find(o, "Deployment", "redirect"), "pgbouncer"), "restartPolicy": None}
+        ),
+        "Job/links-db-upgrade: runs containers db-upgrade, pgbouncer; the Job never completes while one keeps "
+        "running: make the sidecar a native one (an init container with restartPolicy: Always)",
+    ),
+    (
+        "admin process with no scratch space",
+        "prod",
+        lambda o: container(find(o, "Deployment", "toolbox"), "links").update(volumeMounts=[]),
+        "Deployment/toolbox container links: no emptyDir mounted at /tmp",
+    ),
     (
         "writable root filesystem",
         "prod",

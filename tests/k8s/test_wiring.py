@@ -24,6 +24,7 @@ def check_all(objects: list[dict], overlay: str) -> list[str]:
         *wiring.references(objects, OVERLAYS[overlay]["external_secrets"]),
         *wiring.bound_ports(objects, DEFAULT_PORT),
         *wiring.volumes(objects),
+        *wiring.image_versions(objects),
     ]
 
 
@@ -61,6 +62,19 @@ def links_container(objects: list[dict]) -> dict:
 
 # (what is broken, overlay, how, the problem expected)
 MISTAKES = [
+    (
+        "migration Job on another version than its service",
+        "prod",
+        lambda o: container(find(o, "Job", "links-db-upgrade"), "db-upgrade").update(image="links:v0.0.9"),
+        "image links runs at 2 versions: links:v0.0.9 in Job/links-db-upgrade container db-upgrade; links:v0.1.0 in",
+    ),
+    (
+        "backup with another pg_dump than the server's",
+        "prod",
+        lambda o: container(find(o, "CronJob", "backup"), "backup").update(image="postgres:15-bookworm"),
+        "image postgres runs at 2 versions: postgres:15-bookworm in CronJob/backup container backup; "
+        "postgres:16.6-bookworm in Deployment/toolbox container postgres, StatefulSet/postgres container postgres",
+    ),
     (
         "Service selector with a typo",
         "dev",
@@ -156,9 +170,9 @@ MISTAKES = [
         "volume declared and never mounted",
         "prod",
         lambda o: links_container(o).update(
-            volumeMounts=[m for m in links_container(o)["volumeMounts"] if m["name"] != "database"]
+            volumeMounts=[m for m in links_container(o)["volumeMounts"] if m["name"] != "metrics"]
         ),
-        "Deployment/links: volume database is declared but never mounted",
+        "Deployment/links: volume metrics is declared but never mounted",
     ),
 ]
 

@@ -8,19 +8,7 @@ import psycopg2
 import pytest
 
 import links
-from snipdev import database
 from snipkit import migrations
-
-
-@pytest.fixture
-def fresh_database(sandbox):
-    """An empty database with this run's roles and schemas, dropped afterwards."""
-    name = f"{sandbox.name}_fresh"
-    database.create_database(sandbox.admin_url, name)
-    try:
-        yield database.provision(sandbox.admin_url, name, sandbox.credentials)
-    finally:
-        database.drop_database(sandbox.admin_url, name)
 
 
 def test_upgrade_twice_applies_once(fresh_database):
@@ -68,3 +56,44 @@ def test_upgrade_command_reports_failure_clearly(sandbox):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+    assert "migration failed on postgresql://nobody:***@127.0.0.1:1/none: connection" in result.output
+
+
+def cli_on(url: str, sandbox):
+    app = links.create_app(
+        {"DATABASE_URL": url, "REDIS_URL": sandbox.redis_url, "PUBLIC_BASE_URL": "https://snip.test"}
+    )
+    return app.test_cli_runner()
+
+
+def test_status_exits_1_while_a_migration_is_pending_and_0_after(fresh_database, sandbox):
+    runner = cli_on(fresh_database["links"], sandbox)
+    assert runner.invoke(args=["db", "status"]).exit_code == 1
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["db", "status"]).exit_code == 0
+
+
+def test_wait_returns_once_another_process_has_migrated(fresh_database):
+    url = fresh_database["links"]
+    later = threading.Timer(1.0, migrations.upgrade, (url, links.MIGRATIONS, "links"))
+    later.start()
+    try:
+        assert migrations.wait(url, links.MIGRATIONS, timeout_s=30, interval_s=0.2) == []
+    finally:
+        later.join()
+
+
+def test_wait_gives_up_with_a_clear_message(fresh_database, sandbox):
+    result = cli_on(fresh_database["links"], sandbox).invoke(args=["db", "wait", "--timeout", "1"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "migrations still pending after 1 s" in result.output
+
+
+def test_wait_keeps_trying_while_the_database_does_not_answer(sandbox):
+    url = "postgresql://nobody:pw@127.0.0.1:1/none"
+    with pytest.raises(psycopg2.OperationalError):
+        migrations.wait(url, links.MIGRATIONS, timeout_s=0.5, interval_s=0.1)
+    result = cli_on(url, sandbox).invoke(args=["db", "wait", "--timeout", "1"])
+    assert result.exit_code == 1
+    assert "cannot read schema status" in result.output and "Traceback" not in result.output

@@ -6,7 +6,8 @@ import requests
 
 
 def test_request_id_is_returned_and_on_the_access_line(start, service_env):
-    links = start("links", "links.wsgi:app", service_env("links"))
+    # HOSTNAME as Kubernetes sets it: the pod's name, on every line (scale-out.sh counts by it).
+    links = start("links", "links.wsgi:app", service_env("links", HOSTNAME="links-5d8c7b9f4-x2x9q"))
     response = requests.post(
         f"{links.url}/api/links", json={"url": "https://e.example"}, headers={"X-Request-ID": "abc-123"}, timeout=5
     )
@@ -22,6 +23,7 @@ def test_request_id_is_returned_and_on_the_access_line(start, service_env):
     assert line["method"] == "POST" and line["path"] == "/api/links" and line["status"] == 201
     assert line["duration_ms"] >= 0 and line["service"] == "links"
     assert all({"timestamp", "level", "service", "logger", "message", "request_id"} <= e.keys() for e in entries)
+    assert {e["host"] for e in entries} == {"links-5d8c7b9f4-x2x9q"}
 
 
 def test_metrics_count_every_request_across_workers(start, service_env):

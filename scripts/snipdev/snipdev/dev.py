@@ -54,18 +54,36 @@ def settings() -> dict[str, str]:
     return values
 
 
+def postgres_port(env: dict[str, str]) -> int:
+    return int(env.get("DEV_POSTGRES_PORT", "15432"))
+
+
+def redis_port(env: dict[str, str]) -> int:
+    return int(env.get("DEV_REDIS_PORT", "16379"))
+
+
+def database_name(env: dict[str, str], admin_url: str) -> str:
+    """The suite's database: ``snip`` on the embedded server, else the one DATABASE_URL names."""
+    return DEV_DATABASE if not env.get("DATABASE_URL") else admin_url.rsplit("/", 1)[-1].split("?")[0]
+
+
+def public_base_url(env: dict[str, str], ports: dict[str, str]) -> str:
+    """Where links says short links are served: the local redirect, unless set."""
+    return env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{ports['REDIRECT_PORT']}")
+
+
 @contextlib.contextmanager
 def backing_services(env: dict[str, str]):
     """Yield (admin PostgreSQL URL, Redis URL), starting embedded servers for what is not given."""
     with contextlib.ExitStack() as stack:
         pg_url, redis_url = env.get("DATABASE_URL"), env.get("REDIS_URL")
         if not pg_url:
-            port = int(env.get("DEV_POSTGRES_PORT", "15432"))
+            port = postgres_port(env)
             server = stack.enter_context(embedded.EmbeddedPostgres(STATE / "postgres", port))
             say("embedded PostgreSQL started", port=port, data=str(server.data_dir))
             pg_url = server.url
         if not redis_url:
-            port = int(env.get("DEV_REDIS_PORT", "16379"))
+            port = redis_port(env)
             server = stack.enter_context(embedded.EmbeddedRedis(STATE / "redis", port))
             say("embedded Redis started", port=port, data=str(server.data_dir))
             redis_url = server.url
@@ -79,7 +97,7 @@ def main() -> int:
     # Honcho stops the processes on SIGINT; SIGTERM (a CI runner, systemd) should too.
     signal.signal(signal.SIGTERM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
     with backing_services(env) as (admin_url, redis_url):
-        db_name = DEV_DATABASE if not env.get("DATABASE_URL") else admin_url.rsplit("/", 1)[-1].split("?")[0]
+        db_name = database_name(env, admin_url)
         database.create_database(admin_url, db_name, exist_ok=True)
         urls = database.provision(admin_url, db_name, DEV_ROLES)
         applied = database.migrate(urls)
@@ -89,7 +107,7 @@ def main() -> int:
             **ports,
             "REDIS_URL": redis_url,
             "SNIP_STATE": str(STATE),
-            "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{ports['REDIRECT_PORT']}"),
+            "PUBLIC_BASE_URL": public_base_url(env, ports),
             "LINKS_URL": f"http://127.0.0.1:{ports['LINKS_PORT']}",
             "STATS_URL": f"http://127.0.0.1:{ports['STATS_PORT']}",
             # A new key each run costs only the forms left open in a browser tab.

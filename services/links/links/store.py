@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from psycopg2.extras import Json
+from psycopg2.extras import Json, execute_values
 
 from snipkit import ApiError, db
 
@@ -115,4 +115,52 @@ def delete(code: str) -> bool:
         return cur.rowcount > 0
 
 
-__all__ = ["Link", "create", "create_idempotent", "delete", "get", "page"]
+def delete_expired(now: datetime, limit: int) -> list[str]:
+    """Delete up to ``limit`` links expired at ``now`` (``expires_at <= now``, as redirect
+    decides); return their codes. One statement in autocommit: a short transaction whose
+    row locks last only as long as the batch. SKIP LOCKED passes over rows a request holds."""
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            "DELETE FROM links WHERE id IN (SELECT id FROM links WHERE expires_at <= %s"
+            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING code",
+            (now, limit),
+        )
+        return [code for (code,) in cur.fetchall()]
+
+
+def delete_idempotency_keys(older_than: datetime, limit: int) -> int:
+    """Delete up to ``limit`` idempotency keys created before ``older_than``; return how many."""
+    with db.connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            "DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE created_at < %s"
+            " LIMIT %s FOR UPDATE SKIP LOCKED)",
+            (older_than, limit),
+        )
+        return cur.rowcount
+
+
+def insert_missing(rows: list[tuple[str, str, datetime, datetime | None]]) -> list[str]:
+    """Insert ``(code, url, created_at, expires_at)`` rows whose code is free; return the
+    codes inserted. A code already taken is left as it is, so running twice adds nothing."""
+    with db.connection() as conn, conn.cursor() as cur:
+        inserted = execute_values(
+            cur,
+            "INSERT INTO links (code, url, created_at, expires_at) VALUES %s ON CONFLICT (code) DO NOTHING"
+            " RETURNING code",
+            rows,
+            fetch=True,
+        )
+        return [code for (code,) in inserted]
+
+
+__all__ = [
+    "Link",
+    "create",
+    "create_idempotent",
+    "delete",
+    "delete_expired",
+    "delete_idempotency_keys",
+    "get",
+    "insert_missing",
+    "page",
+]

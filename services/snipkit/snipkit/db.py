@@ -25,6 +25,7 @@ import psycopg2
 import psycopg2.extensions
 from flask import Flask, current_app
 
+from .admin import first_line
 from .config import Setting, integer, mask_url, url
 from .errors import DependencyUnavailable
 from .health import Check, add_check
@@ -148,8 +149,8 @@ def connection() -> Iterator[psycopg2.extensions.connection]:
         with pool().connection() as conn:
             yield conn
     except CONNECTION_ERRORS as exc:
-        log.warning("postgresql unavailable: %s", _first_line(exc))
-        raise DependencyUnavailable("postgresql", _first_line(exc)) from exc
+        log.warning("postgresql unavailable: %s", first_line(exc))
+        raise DependencyUnavailable("postgresql", first_line(exc)) from exc
 
 
 @contextmanager
@@ -163,11 +164,6 @@ def transaction() -> Iterator[psycopg2.extensions.cursor]:
         finally:
             if not conn.closed:
                 conn.autocommit = True
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def init_app(app: Flask) -> None:

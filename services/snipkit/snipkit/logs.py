@@ -1,7 +1,9 @@
 """Logs as an event stream: one JSON object per line on stdout, nothing else.
 
-Every line carries timestamp, level, service, logger, message and request_id; access
-lines add method, path, status and duration_ms. gunicorn's error log and access log go
+Every line carries timestamp, level, service, host, logger, message and request_id;
+access lines add method, path, status and duration_ms. ``host`` is the pod's name in
+Kubernetes, so the lines of many replicas, merged by a log router, still say which
+replica served a request. gunicorn's error log and access log go
 through the same formatter (see :class:`GunicornLogger`), so a log router such as
 Fluent Bit parses one format for the whole suite.
 """
@@ -12,6 +14,7 @@ import json
 import logging
 import logging.config
 import os
+import socket
 import sys
 import time
 from contextvars import ContextVar
@@ -23,6 +26,9 @@ from gunicorn.glogging import Logger as _GunicornBaseLogger
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _SERVICE = {"name": os.environ.get("SERVICE_NAME", "snip")}
+# Kubernetes sets HOSTNAME to the pod's name (so do Docker and podman for a container);
+# read once, as it never changes for the life of a process.
+_HOST = os.environ.get("HOSTNAME") or socket.gethostname()
 
 
 def service_name() -> str:
@@ -51,6 +57,7 @@ class JsonFormatter(logging.Formatter):
             "timestamp": _timestamp(record.created),
             "level": record.levelname,
             "service": _SERVICE["name"],
+            "host": _HOST,
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or request_id_var.get(),
@@ -126,6 +133,7 @@ class GunicornLogger(_GunicornBaseLogger):
             "timestamp": _timestamp(time.time()),
             "level": "INFO",
             "service": _SERVICE["name"],
+            "host": _HOST,
             "logger": "access",
             "message": f"{req.method} {req.path} {resp.status_code}",
             "request_id": request_id,

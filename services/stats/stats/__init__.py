@@ -13,24 +13,35 @@ from typing import Any
 from flask import Flask
 
 import snipkit
-from snipkit import db, migrations
+from snipkit import config, db, migrations
 
 SERVICE = "stats"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-SETTINGS = [*db.SETTINGS]
+SETTINGS = [
+    *db.SETTINGS,
+    config.Setting(
+        "RETENTION_DAYS",
+        config.integer(1),
+        90,
+        doc="days of per-minute click counts `stats purge` keeps; the API serves windows of up to 90 days",
+    ),
+]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The stats-api app, which also carries the admin commands (``stats db upgrade``,
-    ``stats worker``); ``test_config`` overrides settings (see :func:`snipkit.create_app`)."""
+    """The stats-api app, which also carries the other process types and admin commands
+    (``stats worker``, ``stats db upgrade``, ``stats purge``, ``stats seed-demo``);
+    ``test_config`` overrides settings (see :func:`snipkit.create_app`)."""
     app = snipkit.create_app(SERVICE, __name__, SETTINGS, test_config)
     db.init_app(app)
     migrations.register_cli(app, MIGRATIONS)
 
-    from . import api, openapi, worker
+    from . import admin, api, openapi, worker
 
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.cli.add_command(worker.command)
+    for command in admin.COMMANDS:
+        app.cli.add_command(command)
     return app

@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .policy import app_containers
-from .render import behind, image_name, name_of
+from .render import behind, image_name, name_of, workloads
 
 #: Values for every setting a service may require; nothing connects while routes are read.
 PLACEHOLDER_CONFIG = {
@@ -62,10 +62,15 @@ def _serves(app: Flask, path: str, *, prefix: bool = False) -> bool:
 
 
 def _containers_of(objects: list[dict], package: str):
-    """The containers running the package's image (each image is named after its package)."""
+    """The containers running the package's image (each image is named after its package),
+    and the init containers that run its console script (wait-for-schema's `db wait`)."""
     for obj, _pod, c in app_containers(objects):
         if image_name(c["image"]) == package:
             yield obj, c
+    for obj, pod in workloads(objects):
+        for c in pod["spec"].get("initContainers", []):
+            if image_name(c["image"]) == package and c.get("command", [None])[0] == package:
+                yield obj, c
 
 
 def probe_paths(objects: list[dict], package: str) -> list[str]:
@@ -94,6 +99,11 @@ def ingress_paths(objects: list[dict], package: str) -> list[str]:
     return problems
 
 
+#: The toolbox's containers (admin-jobs/toolbox.yaml) idle with the base image's `sleep`
+#: until someone runs a command in them with `kubectl exec`.
+IDLE = ["sleep", "infinity"]
+
+
 def _console_script(name: str) -> importlib.metadata.EntryPoint | None:
     return next(iter(importlib.metadata.entry_points(group="console_scripts", name=name)), None)
 
@@ -105,6 +115,8 @@ def commands(objects: list[dict], package: str) -> list[str]:
     for obj, c in _containers_of(objects, package):
         where = f"{name_of(obj)} container {c['name']}"
         command = c.get("command", [])
+        if command == IDLE:
+            continue
         if command[:1] == ["gunicorn"]:
             module = command[-1].split(":")[0]
             if module.split(".")[0] != package or importlib.util.find_spec(module) is None:

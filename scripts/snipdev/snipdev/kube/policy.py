@@ -9,6 +9,8 @@ from .render import containers, image_name, matches, name_of, workloads
 APP_IMAGES = {"links", "redirect", "stats", "web"}
 #: gunicorn's GRACEFUL_TIMEOUT when the environment does not set it (snipkit.gunicorn_conf).
 GRACEFUL_TIMEOUT_DEFAULT = 20
+#: The value of ``app.kubernetes.io/component`` on every admin process's pods (docs/admin.md).
+ADMIN_COMPONENT = "admin"
 #: Namespaces that may run privileged pods, and why.
 PRIVILEGED_NAMESPACES = {"snip-logging": "the log agent reads the node's files (components/logging)"}
 
@@ -93,21 +95,34 @@ def app_containers(objects: list[dict]):
                 yield obj, pod, c
 
 
+def is_admin(obj: dict, pod: dict) -> bool:
+    """An admin process (docs/admin.md): a Job, a CronJob, or a pod labelled
+    ``app.kubernetes.io/component: admin`` (the toolbox). It runs commands, serves nothing."""
+    component = pod["metadata"].get("labels", {}).get("app.kubernetes.io/component")
+    return obj["kind"] in ("Job", "CronJob") or component == ADMIN_COMPONENT
+
+
+def servers(objects: list[dict]):
+    """(object, pod, container) for every container of the suite's images that serves:
+    those of the pods that are no admin process."""
+    for obj, pod, c in app_containers(objects):
+        if not is_admin(obj, pod):
+            yield obj, pod, c
+
+
 def app_runtime(objects: list[dict]) -> list[str]:
     """Probes, writable scratch space, graceful shutdown and scraping for the suite's own pods."""
     problems = []
     for obj, pod, c in app_containers(objects):
+        if _volume_at(pod, c, "/tmp") != "emptyDir":  # noqa: S108 - the mount point checked, not a file made
+            problems.append(f"{name_of(obj)} container {c['name']}: no emptyDir mounted at /tmp")
+    for obj, pod, c in servers(objects):
         where = f"{name_of(obj)} container {c['name']}"
-        scratch = ["/tmp"]  # noqa: S108 - the mount point checked, not a file made
-        if obj["kind"] != "Job":  # admin commands serve no /metrics
-            scratch.append(_env(c, "PROMETHEUS_MULTIPROC_DIR"))
-        for path in scratch:
-            if not path:
-                problems.append(f"{where}: PROMETHEUS_MULTIPROC_DIR is not set")
-            elif _volume_at(pod, c, path) != "emptyDir":
-                problems.append(f"{where}: no emptyDir mounted at {path}")
-        if obj["kind"] == "Job":
-            continue
+        metrics_dir = _env(c, "PROMETHEUS_MULTIPROC_DIR")
+        if not metrics_dir:
+            problems.append(f"{where}: PROMETHEUS_MULTIPROC_DIR is not set")
+        elif _volume_at(pod, c, metrics_dir) != "emptyDir":
+            problems.append(f"{where}: no emptyDir mounted at {metrics_dir}")
         expected = {"startupProbe": "/livez", "livenessProbe": "/livez", "readinessProbe": "/readyz"}
         for probe, path in expected.items():
             got = c.get(probe, {}).get("httpGet", {}).get("path")
@@ -136,6 +151,35 @@ def _graceful_shutdown(obj: dict, pod: dict, c: dict, where: str) -> list[str]:
             f"({command[1]} s) plus GRACEFUL_TIMEOUT ({graceful} s)"
         ]
     return []
+
+
+def admin_jobs(objects: list[dict]) -> list[str]:
+    """Jobs end, are retried a bounded number of times, and go away; CronJobs never
+    overlap, skip runs missed by long, and keep a short history. A Job's pod completes
+    only when all its regular containers exit, so a sidecar must be a native one."""
+    problems = []
+    for obj, pod in workloads(objects):
+        if obj["kind"] not in ("Job", "CronJob"):
+            continue
+        job = obj["spec"] if obj["kind"] == "Job" else obj["spec"]["jobTemplate"]["spec"]
+        required = ["backoffLimit", "activeDeadlineSeconds"]
+        if obj["kind"] == "Job":  # a CronJob's history limits remove its Jobs
+            required.append("ttlSecondsAfterFinished")
+        problems += [f"{name_of(obj)}: no {field}" for field in required if field not in job]
+        if obj["kind"] == "CronJob":
+            spec = obj["spec"]
+            if spec.get("concurrencyPolicy") != "Forbid":
+                problems.append(f"{name_of(obj)}: concurrencyPolicy is not Forbid")
+            for field in ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
+                if field not in spec:
+                    problems.append(f"{name_of(obj)}: no {field}")
+        regular = [c["name"] for c in pod["spec"]["containers"]]
+        if len(regular) > 1:
+            problems.append(
+                f"{name_of(obj)}: runs containers {', '.join(regular)}; the Job never completes while one keeps "
+                "running: make the sidecar a native one (an init container with restartPolicy: Always)"
+            )
+    return problems
 
 
 def service_accounts(objects: list[dict]) -> list[str]:

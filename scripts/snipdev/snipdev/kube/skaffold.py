@@ -8,7 +8,7 @@ import glob
 import re
 from pathlib import Path, PurePosixPath
 
-from .policy import app_containers
+from .policy import servers
 from .render import image_name, name_of
 
 #: The shared kit, which the Dockerfile installs in every image beside its service.
@@ -85,10 +85,9 @@ def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
         for package in sorted({service, KIT} - {None}):
             if (package, package) not in synced:
                 problems.append(f"artifact {image}: no sync rule for services/{package}/{package}/**")
-        # Jobs have finished by the time anything is synced; Skaffold syncs running pods.
-        targets = [
-            (o, p, c) for o, p, c in app_containers(dev) if o["kind"] != "Job" and image_name(c["image"]) == image
-        ]
+        # The serving pods: admin processes run the image's own code (Jobs have finished by
+        # the time anything is synced; the toolbox sits at 0 replicas).
+        targets = [(o, p, c) for o, p, c in servers(dev) if image_name(c["image"]) == image]
         for rule in rules.get("manual", []):
             src, dest, strip = rule["src"], rule["dest"], rule.get("strip", "")
             where = f"artifact {image} sync {src}"

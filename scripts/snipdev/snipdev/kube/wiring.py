@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .render import behind, containers, name_of, workloads
+from .render import behind, containers, image_name, name_of, workloads
 
 #: Default ports of the URL schemes the suite uses, for URLs that name none.
 SCHEME_PORTS = {"http": 80, "https": 443, "redis": 6379, "postgresql": 5432, "postgres": 5432}
@@ -222,12 +222,10 @@ def references(objects: list[dict], external: set[str] = frozenset()) -> list[st
 def bound_ports(objects: list[dict], default_port: int) -> list[str]:
     """The suite's servers bind PORT (``default_port`` when unset) through the shared
     gunicorn config; that port must be the container port named http."""
-    from .policy import app_containers
+    from .policy import servers
 
     problems = []
-    for obj, _pod, c in app_containers(objects):
-        if obj["kind"] in ("Job", "CronJob"):
-            continue
+    for obj, _pod, c in servers(objects):
         where = f"{name_of(obj)} container {c['name']}"
         command = c.get("command", [])
         binds = [arg for arg in command if arg.startswith(("-b", "--bind"))]
@@ -251,4 +249,21 @@ def volumes(objects: list[dict]) -> list[str]:
         mounted = {m["name"] for c in containers(pod) for m in c.get("volumeMounts", [])}
         problems += [f"{name_of(obj)}: volume {v} is declared but never mounted" for v in sorted(declared - mounted)]
         problems += [f"{name_of(obj)}: mounts {v}, which is not declared" for v in sorted(mounted - declared)]
+    return problems
+
+
+def image_versions(objects: list[dict]) -> list[str]:
+    """Each image runs at one version across the overlay: an admin process (a migration,
+    a purge, the backup) runs exactly the code, or the pg_dump, of what it administers."""
+    used: dict[str, dict[str, list[str]]] = {}
+    for obj, pod in workloads(objects):
+        for c in containers(pod):
+            used.setdefault(image_name(c["image"]), {}).setdefault(c["image"], []).append(
+                f"{name_of(obj)} container {c['name']}"
+            )
+    problems = []
+    for name, versions in sorted(used.items()):
+        if len(versions) > 1:
+            where = "; ".join(f"{image} in {', '.join(places)}" for image, places in sorted(versions.items()))
+            problems.append(f"image {name} runs at {len(versions)} versions: {where}")
     return problems

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Sourced by every scenario script (`source lib.sh "$@"`): the flags they share, and the
+# one way they run kubectl, so that --dry-run shows exactly what a real run would do.
+#
+#   -n, --namespace NS   the overlay's namespace (default snip-dev)
+#   --context CTX        a kube context other than the current one
+#   --dry-run            print every kubectl command, run none
+#
+# Anything else is left in ARGS for the script. Every command is printed as "+ command",
+# quoted so it can be pasted into a shell; narration lines start with "==".
+
+NAMESPACE=snip-dev
+CONTEXT=
+DRY_RUN=false
+ARGS=()
+while (($#)); do
+  case "$1" in
+    -n | --namespace) NAMESPACE=$2 && shift 2 ;;
+    --context) CONTEXT=$2 && shift 2 ;;
+    --dry-run) DRY_RUN=true && shift ;;
+    *) ARGS+=("$1") && shift ;;
+  esac
+done
+
+# The scripts' own stdout, for the trace: it reaches the terminal even from inside a
+# pipe or a $(...) whose output the script reads.
+exec 3>&1
+
+quoted() {
+  local word words=()
+  for word in "$@"; do
+    if [[ $word =~ ^[A-Za-z0-9_./=:@%+,-]+$ ]]; then
+      words+=("$word")
+    elif [[ $word == "\$("*")" ]]; then
+      words+=("\"$word\"")
+    else
+      words+=("'${word//\'/\'\\\'\'}'")
+    fi
+  done
+  printf '%s' "${words[*]}"
+}
+
+say() { printf '\n== %s\n' "$*" >&3; }
+
+# Prints a command, then runs it unless this is a dry run.
+run() {
+  printf '+ %s\n' "$(quoted "$@")" >&3
+  [[ $DRY_RUN == true ]] || "$@"
+}
+
+# Like run, for a command whose output the script uses: a dry run answers with the
+# command itself, as $(...), so later commands show where their value comes from.
+ask() {
+  printf '+ %s\n' "$(quoted "$@")" >&3
+  if [[ $DRY_RUN == true ]]; then
+    printf '%s(%s)' '$' "$(quoted "$@")"
+  else
+    "$@"
+  fi
+}
+
+KUBECTL=(kubectl)
+[[ -z $CONTEXT ]] || KUBECTL+=(--context "$CONTEXT")
+KUBECTL+=(-n "$NAMESPACE")
+
+# kubectl in the scenario's namespace (and context): `kube get pods`.
+kube() { run "${KUBECTL[@]}" "$@"; }
+kube_ask() { ask "${KUBECTL[@]}" "$@"; }
+
+# The load generator's running totals, from the table Locust prints every few seconds
+# (kustomize/components/loadgenerator): its "Aggregated" row is requests, failures (%).
+load_totals() {
+  kube logs deployment/loadgenerator -c locust --tail=40 |
+    awk '$1 == "Aggregated" {total = $2; failed = $3} END {if (total) print "load generator so far:", total, "requests,", failed, "failed"}'
+}
