@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export LOAD_MINUTES="${LOAD_MINUTES:-5}"
-exec .venv/bin/locust -f kustomize/components/loadgenerator/locustfile.py --headless --only-summary "$@"
+exec .venv/bin/locust -f kustomize/components/loadgenerator/locustfile.py --headless "$@"
