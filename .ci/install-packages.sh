@@ -3,6 +3,7 @@
 #   podman, runc, debootstrap  make image-test builds and runs the images (no Docker here)
 #   chromium                   the web screenshot tests drive it headless
 #   prometheus                 promtool checks and unit-tests the alerting rules
+#   wrk                        the bench harness's smoke test drives it
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,7 @@ command -v runc >/dev/null || missing+=(runc)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v wrk >/dev/null || missing+=(wrk)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ci: installing ${missing[*]}"

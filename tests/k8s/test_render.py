@@ -56,3 +56,10 @@ def test_validation_rejects_unknown_fields_and_api_versions(rendered, version):
     assert len(problems) == 2
     assert "'selecter' was unexpected" in problems[0]
     assert "apps/v2" in problems[1]
+
+
+@pytest.mark.parametrize("overlay", ["staging", "prod"])
+def test_the_load_generator_stays_out_of_staging_and_prod(rendered, overlay):
+    """Its made-up clicks would land in real statistics (components/loadgenerator/README.md)."""
+    deployments = {o["metadata"]["name"] for o in rendered[overlay] if o["kind"] == "Deployment"}
+    assert "loadgenerator" not in deployments

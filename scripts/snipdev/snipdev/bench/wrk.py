@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("report.lua")
-#: The fixed concurrency every HTTP figure is taken at (as in /work/shared/ENVIRONMENT.md).
+#: The fixed concurrency every HTTP figure is taken at: enough to saturate two cores.
 CONNECTIONS = 32
 # One wrk thread drives far more than these services answer, and leaves the second
 # core to the servers under test.
