@@ -51,3 +51,29 @@ def test_exceptions_stay_on_one_line():
         logger.removeHandler(handler)
     (line,) = stream.getvalue().splitlines()
     assert "ValueError: boom" in json.loads(line)["exception"]
+
+
+def test_access_line_is_one_json_object_whatever_the_path(tmp_path):
+    from datetime import timedelta
+
+    class Response:
+        status_code = 404
+        headers = [("Content-Type", "application/json"), ("X-Request-ID", "rid-9")]
+
+    class Request:
+        method = "GET"
+        path = '/r/a"b\\c\u00e9\n'
+
+    out = tmp_path / "access.log"
+    access = logs.GunicornLogger.__new__(logs.GunicornLogger)
+    access._access_enabled = True
+    access._clock = logs._SecondsClock()
+    with open(out, "wb") as sink:
+        access._stdout = sink.fileno()
+        access.access(Response, Request, {"REMOTE_ADDR": "10.1.2.3"}, timedelta(milliseconds=12.345))
+    (line,) = out.read_text().splitlines()
+    entry = json.loads(line)
+    assert entry["path"] == Request.path and entry["message"] == f"GET {Request.path} 404"
+    assert entry["request_id"] == "rid-9" and entry["status"] == 404 and entry["duration_ms"] == 12.35
+    assert entry["logger"] == "access" and entry["remote_addr"] == "10.1.2.3"
+    assert entry["timestamp"].endswith("+00:00") and len(entry["timestamp"]) == len("2026-01-01T00:00:00.000+00:00")

@@ -20,6 +20,9 @@ import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+# json's C string encoder: a JSON string literal, quotes included.
+from json.encoder import encode_basestring as _quote
+
 from gunicorn.glogging import Logger as _GunicornBaseLogger
 
 #: The id of the request being handled, set by :mod:`snipkit.requestid`.
@@ -107,8 +110,9 @@ def configure(service: str, level: str = "INFO") -> None:
 class GunicornLogger(_GunicornBaseLogger):
     """gunicorn's error and access logs in the suite's JSON line format.
 
-    Access lines are written straight to stdout rather than through ``logging``: on a
-    hot route the logging machinery costs more than the request itself.
+    Access lines skip ``logging`` and ``json.dumps``: on a hot route those cost a good
+    share of the request itself. Each line is assembled from pre-quoted parts and goes
+    out in one ``os.write``, which keeps lines whole when several workers share stdout.
     """
 
     def setup(self, cfg):
@@ -118,30 +122,40 @@ class GunicornLogger(_GunicornBaseLogger):
         handler.setFormatter(JsonFormatter())
         self.error_log.handlers = [handler]
         self._access_enabled = bool(cfg.accesslog)
-        self._write = sys.stdout.write
-        self._flush = sys.stdout.flush
+        self._stdout = sys.stdout.fileno()
+        self._clock = _SecondsClock()
 
     def access(self, resp, req, environ, request_time):
         if not self._access_enabled:
             return
-        request_id = None
+        request_id = "null"
         for name, value in resp.headers:
             if name.lower() == "x-request-id":
-                request_id = value
+                request_id = _quote(value)
                 break
-        entry = {
-            "timestamp": _timestamp(time.time()),
-            "level": "INFO",
-            "service": _SERVICE["name"],
-            "host": _HOST,
-            "logger": "access",
-            "message": f"{req.method} {req.path} {resp.status_code}",
-            "request_id": request_id,
-            "method": req.method,
-            "path": req.path,
-            "status": resp.status_code,
-            "duration_ms": round(request_time.total_seconds() * 1000, 2),
-            "remote_addr": environ.get("REMOTE_ADDR"),
-        }
-        self._write(json.dumps(entry) + "\n")
-        self._flush()
+        remote = environ.get("REMOTE_ADDR")
+        method, path, status = req.method, req.path, resp.status_code
+        line = (
+            f'{{"timestamp": "{self._clock.iso(time.time())}", "level": "INFO", '
+            f'"service": {_quote(_SERVICE["name"])}, "host": {_quote(_HOST)}, "logger": "access", '
+            f'"message": {_quote(f"{method} {path} {status}")}, "request_id": {request_id}, '
+            f'"method": {_quote(method)}, "path": {_quote(path)}, "status": {status}, '
+            f'"duration_ms": {round(request_time.total_seconds() * 1000, 2)}, '
+            f'"remote_addr": {_quote(remote) if remote else "null"}}}\n'
+        )
+        os.write(self._stdout, line.encode())
+
+
+class _SecondsClock:
+    """ISO 8601 UTC timestamps with milliseconds, formatting the seconds once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def iso(self, now: float) -> str:
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int((now - second) * 1000):03d}+00:00"
