@@ -36,8 +36,6 @@ def dev() -> list[dict]:
 def dev_with_load(tmp_path_factory, dev) -> list[dict]:
     """The dev overlay as a trainer deploys it for the load scenarios: with the
     loadgenerator component (its README adds it to the overlay the same way)."""
-    if not LOADGENERATOR.exists():
-        return dev
     workdir = tmp_path_factory.mktemp("dev-with-load")
     (workdir / "kustomization.yaml").write_text(
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: snip-dev\n"
@@ -75,14 +73,7 @@ def test_dry_run_runs_no_kubectl(script, tmp_path):
 
 @pytest.mark.parametrize("script", RUNS)
 def test_dry_run_agrees_with_the_overlay(script, dev, dev_with_load):
-    problems = scenarios.check(_commands(script), _objects(script, dev, dev_with_load))
-    if RUNS[script][1] and not LOADGENERATOR.exists():
-        assert [p for p in problems if "loadgenerator" not in p] == []
-        pytest.skip("kustomize/components/loadgenerator is not merged yet (issue 7); all else agrees")
-    if script == "admin-process" and not any(o["kind"] == "CronJob" for o in dev):
-        assert [p for p in problems if "links-purge" not in p and "toolbox" not in p] == []
-        pytest.skip("admin-jobs/ (CronJobs, toolbox) is not merged yet (issue 6); the migrate Jobs agree")
-    assert problems == []
+    assert scenarios.check(_commands(script), _objects(script, dev, dev_with_load)) == []
 
 
 def test_the_second_postgres_is_a_new_server_beside_the_first(dev):

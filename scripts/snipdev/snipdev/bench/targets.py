@@ -1,4 +1,4 @@
-"""The targets of issue 7, shown next to what was measured: never asserted, only reported."""
+"""The suite's performance targets, shown next to what was measured: never asserted, only reported."""
 
 from __future__ import annotations
 

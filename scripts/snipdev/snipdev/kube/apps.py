@@ -28,7 +28,7 @@ PLACEHOLDER_CONFIG = {
 
 
 class NotInstalled(Exception):
-    """The service's package is not installed here (its code is not on this branch)."""
+    """The service's package is not installed in this environment."""
 
 
 def package_of(container: dict) -> str | None:
