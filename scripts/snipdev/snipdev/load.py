@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import requests
 
-#: send(session) -> (ok, detail); a raised requests error counts as a failure.
-Send = Callable[[requests.Session], tuple[bool, str]]
+#: send(session) -> (ok, detail), or None when it sent nothing (e.g. no backend in
+#: rotation); a raised requests error counts as a failure.
+Send = Callable[[requests.Session], tuple[bool, str] | None]
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,11 @@ class SteadyLoad:
         with requests.Session() as session:
             while not self._stop.is_set():
                 try:
-                    ok, detail = self.send(session)
+                    result = self.send(session)
                 except requests.RequestException as exc:
-                    ok, detail = False, type(exc).__name__
-                self.outcomes.append(Outcome(time.monotonic(), ok, detail))
+                    result = False, type(exc).__name__
+                if result is not None:
+                    self.outcomes.append(Outcome(time.monotonic(), *result))
 
     def __enter__(self) -> SteadyLoad:
         for thread in self._threads:
