@@ -83,6 +83,8 @@ def service_env(sandbox):
             base["DATABASE_URL"] = sandbox.urls[service]
         if service == "links":
             base["PUBLIC_BASE_URL"] = "https://snip.test"
+        if service == "web":
+            base["SECRET_KEY"] = "suite-secret-key-long-enough-for-web-0123456789"
         return {**base, **extra}
 
     return env

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from snipdev.embedded import EmbeddedRedis, free_port
 from snipdev.processes import ServiceProcess
@@ -31,3 +33,19 @@ def owned_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def shorten():
+    """Submit web's form as a browser would (same session, its CSRF token):
+    ``shorten(web_url, url, request_id=None)`` -> the response (303 to the link's page)."""
+
+    def submit(web_url: str, url: str, request_id: str | None = None) -> requests.Response:
+        with requests.Session() as browser:
+            home = browser.get(f"{web_url}/", timeout=5)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+            headers = {"X-Request-ID": request_id} if request_id else {}
+            form = {"csrf_token": token, "url": url}
+            return browser.post(f"{web_url}/links", data=form, headers=headers, allow_redirects=False, timeout=5)
+
+    return submit

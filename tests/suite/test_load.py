@@ -31,7 +31,7 @@ def test_steady_load_reaches_every_service_without_failures(start, start_worker,
     web = start(
         "web",
         "web.wsgi:app",
-        service_env("web", LINKS_URL=links.url, STATS_URL=stats.url, SECRET_KEY="k" * 32),
+        service_env("web", LINKS_URL=links.url, STATS_URL=stats.url),
     )
     env = {
         **os.environ,

@@ -3,30 +3,16 @@ web's pages degrade or answer 503 as documented when a dependency is down."""
 
 from __future__ import annotations
 
-import re
-
 import requests
 
 from snipdev.embedded import free_port
 
-SECRET = "suite-secret-key-long-enough-for-web-0123456789"
-
 
 def web_env(service_env, links_url: str, stats_url: str) -> dict[str, str]:
-    return service_env("web", LINKS_URL=links_url, STATS_URL=stats_url, SECRET_KEY=SECRET)
+    return service_env("web", LINKS_URL=links_url, STATS_URL=stats_url)
 
 
-def shorten(web_url: str, url: str, request_id: str | None = None) -> requests.Response:
-    """Submit the home page's form as a browser would: same session, its CSRF token."""
-    browser = requests.Session()
-    home = browser.get(f"{web_url}/", timeout=5)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
-    headers = {"X-Request-ID": request_id} if request_id else {}
-    form = {"csrf_token": token, "url": url}
-    return browser.post(f"{web_url}/links", data=form, headers=headers, allow_redirects=False, timeout=5)
-
-
-def test_the_request_id_of_a_form_post_reaches_links_access_log(start, service_env, stats_double):
+def test_the_request_id_of_a_form_post_reaches_links_access_log(start, service_env, stats_double, shorten):
     links = start("links", "links.wsgi:app", service_env("links"))
     web = start("web", "web.wsgi:app", web_env(service_env, links.url, stats_double.url))
     response = shorten(web.url, "https://rid.example/page", request_id="form-post-7f3a")
@@ -38,7 +24,7 @@ def test_the_request_id_of_a_form_post_reaches_links_access_log(start, service_e
     assert [(e["method"], e["path"], e["status"]) for e in web_access] == [("POST", "/links", 303)]
 
 
-def test_with_stats_down_links_are_listed_and_the_link_page_is_503(start, service_env):
+def test_with_stats_down_links_are_listed_and_the_link_page_is_503(start, service_env, shorten):
     links = start("links", "links.wsgi:app", service_env("links"))
     stats_down = f"http://127.0.0.1:{free_port()}"
     web = start("web", "web.wsgi:app", web_env(service_env, links.url, stats_down))
