@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from .processes import ServiceProcess
+from .processes import ServiceProcess, wait_until
 
 
 class Balancer:
@@ -39,11 +39,7 @@ class Balancer:
 
     def wait_in_rotation(self, backend: ServiceProcess, timeout: float = 30) -> None:
         """Block until ``backend`` receives traffic (a new pod counted as available)."""
-        deadline = time.monotonic() + timeout
-        while backend.url not in self._ready:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{backend.name} on {backend.url} never came into rotation")
-            time.sleep(self.interval / 2)
+        wait_until(lambda: backend.url in self._ready, timeout, f"{backend.name} on {backend.url} in rotation")
 
     def url(self) -> str:
         """A ready backend's base URL; raises when none is ready (a Service with no endpoints)."""
