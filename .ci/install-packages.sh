@@ -4,6 +4,7 @@
 #   chromium                   the web screenshot tests drive it headless
 #   prometheus                 promtool checks and unit-tests the alerting rules
 #   wrk                        the bench harness's smoke test drives it
+#   redis-server               the tests' Redis (ensure-services.sh starts it)
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,7 @@ command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v redis-server >/dev/null || missing+=(redis-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ci: installing ${missing[*]}"
