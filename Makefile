@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore scenario-dry-runs bench load
+.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,6 +31,15 @@ images: ## build every image (Docker if an engine answers, else podman); REGISTR
 
 release-manifests: ## the prod overlay with images pinned by digest: VERSION=v1.2.3 REGISTRY=ghcr.io/you/snip
 	@scripts/release-manifests.sh
+
+cluster: ## a one-node Kubernetes on this Linux machine, built from the official Go modules, no Docker (root)
+	@scripts/cluster/up.sh
+
+cluster-down: ## stop make cluster's cluster and remove what it made (safe to run twice)
+	@scripts/cluster/down.sh
+
+e2e: $(VENV) ## the suite deployed and tested on KUBECONFIG's cluster, else make cluster's
+	@SNIP_E2E=1 .venv/bin/pytest tests/e2e
 
 image-test: $(VENV) ## build every image with podman and run each read-only as in Kubernetes, with real requests
 	@scripts/image-test.sh
