@@ -44,6 +44,8 @@ RUN_AS_IN_KUBERNETES = [
     "--read-only",
     "--read-only-tmpfs=false",  # podman's default adds tmpfs on /run and /tmp; a pod gets none
     "--user=10001",
+    # podman adds that user to /etc/passwd; the kubelet does not, so neither do we here.
+    "--passwd=false",
     "--cap-drop=ALL",
     "--security-opt=no-new-privileges",
     "--tmpfs=/tmp:rw,nosuid,nodev,size=64m,mode=1777",
