@@ -53,6 +53,11 @@ def profile(name: str) -> dict:
     return config
 
 
+def deploy_hook_namespaces(config: dict) -> list[str]:
+    """The namespace each deploy hook acts on: its last argument (tests/e2e runs them)."""
+    return [hook["host"]["command"][-1] for hook in config["deploy"]["kubectl"]["hooks"]["before"]]
+
+
 def test_skaffold_yaml_is_valid_for_its_api_version(validator):
     assert CONFIG["apiVersion"] == "skaffold/v4beta14"
     assert list(validator.iter_errors(CONFIG)) == []
@@ -73,6 +78,7 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
     config = profile(name)
     assert config["manifests"]["kustomize"]["paths"] == [f"kustomize/overlays/{name}"]
     assert config["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": OVERLAYS[name]["namespace"]}]
+    assert deploy_hook_namespaces(config) == [OVERLAYS[name]["namespace"]]
     assert "portForward" not in config
     assert config["build"]["tagPolicy"] == {"envTemplate": {"template": "{{.VERSION}}"}}
     assert [a["kubeContext"] for a in next(p for p in CONFIG["profiles"] if p["name"] == name)["activation"]] == [
@@ -83,6 +89,7 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
 def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
     assert CONFIG["manifests"]["kustomize"]["paths"] == ["kustomize/overlays/dev"]
     assert CONFIG["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": "snip-dev"}]
+    assert deploy_hook_namespaces(CONFIG) == ["snip-dev"]
     for forward in CONFIG["portForward"]:
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])

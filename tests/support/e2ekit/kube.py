@@ -22,8 +22,8 @@ class KubectlError(Exception):
     """kubectl exited non-zero; the message is its command line and error output."""
 
     def __init__(self, args: list[str], stderr: str):
-        # The API server repeats a whole object in some errors: a line's start says enough.
-        lines = [line if len(line) < 500 else line[:500] + "..." for line in stderr.strip().splitlines()]
+        # The API server repeats a whole object in some errors: its start and end say enough.
+        lines = [line if len(line) < 600 else f"{line[:300]} ... {line[-200:]}" for line in stderr.strip().splitlines()]
         super().__init__(f"kubectl {' '.join(args)}: " + "\n".join(lines))
         self.stderr = stderr
 
