@@ -77,6 +77,41 @@ def render(overlay: str, run: str, images: dict[str, str]) -> Deployed:
     return Deployed(overlay, objects, namespaces)
 
 
+def millicores(value) -> int:
+    value = str(value)
+    return int(value[:-1]) if value.endswith("m") else int(float(value) * 1000)
+
+
+def fit_cpu_requests(deployed: Deployed, budgetmillicores: int) -> float:
+    """Scale every container's CPU request down by one factor, so that the pods the
+    overlay starts (replicas, or an autoscaler's minimum) request at most the budget; limits,
+    replicas and everything else stay. Returns the factor (1 when they fit already).
+
+    For a cluster smaller than the overlay was sized for: prod asks for several cores of
+    requests, which a one-node test cluster on a small machine cannot schedule."""
+    minimum = {
+        o["spec"]["scaleTargetRef"]["name"]: o["spec"]["minReplicas"]
+        for o in deployed.objects
+        if o["kind"] == "HorizontalPodAutoscaler"
+    }
+    requests, total = [], 0
+    for o in deployed.objects:
+        if o["kind"] not in ("Deployment", "StatefulSet", "DaemonSet"):
+            continue
+        replicas = minimum.get(o["metadata"]["name"], o["spec"].get("replicas", 1))
+        spec = o["spec"]["template"]["spec"]
+        for c in spec["containers"] + spec.get("initContainers", []):
+            cpu = c.get("resources", {}).get("requests", {}).get("cpu")
+            if cpu is not None:
+                requests.append(c["resources"]["requests"])
+                if c in spec["containers"] or c.get("restartPolicy") == "Always":
+                    total += millicores(cpu) * replicas
+    factor = min(1.0, budgetmillicores / total) if total else 1.0
+    for r in requests:
+        r["cpu"] = f"{max(5, int(millicores(r['cpu']) * factor))}m"
+    return factor
+
+
 def progress(kube: Kube, namespace: str, skip: set[str] = frozenset()) -> tuple[bool, str]:
     """(done, what is not): every Deployment and StatefulSet rolled out and available,
     every DaemonSet's pods ready (but those in ``skip``), every Job but a CronJob's run complete."""
