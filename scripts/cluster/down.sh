@@ -34,7 +34,7 @@ stop containerd
 for hierarchy in /sys/fs/cgroup/*/; do
   [ -d "$hierarchy$CGROUP_PARENT" ] || continue
   # Kill what is left in the pods' cgroups (a process whose shim died), deepest first.
-  find "$hierarchy$CGROUP_PARENT" -name cgroup.procs -print0 | xargs -0 -r cat | xargs -r kill -9 2>/dev/null || true
+  find "$hierarchy$CGROUP_PARENT" -name cgroup.procs -print0 | xargs -0 -r cat 2>/dev/null | xargs -r kill -9 2>/dev/null || true
   find "$hierarchy$CGROUP_PARENT" -depth -type d -exec rmdir {} + 2>/dev/null || true
 done
 stop kube-apiserver etcd registry registry-relay
