@@ -202,7 +202,11 @@ class EmbeddedRedis:
         args = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir)]
         args += ["--logfile", str(self.data_dir / "server.log"), "--save", ""]
         args += ["--appendonly", "yes" if self.persistent else "no"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A session of its own: Ctrl-C reaches the terminal's whole process group, and
+        # Redis must outlive the services until :meth:`stop`, or they log its loss.
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         wait_for_port(self.port, 15, "embedded Redis")
         return self
 
