@@ -14,7 +14,7 @@ import pytest
 import requests
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package chromium)")
 # Without the background-networking flags chromium keeps dialling Google on a closed network.
 FLAGS = [
     "--headless",
