@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from snipdev import ROOT
+from snipdev import ROOT, settings
 from snipdev.kube import skaffold
 from snipdev.kube.policy import APP_IMAGES
 from snipdev.kube.render import container, find
@@ -80,6 +80,15 @@ def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])
         assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]
+
+
+def test_port_forwards_use_make_devs_ports():
+    """`skaffold dev` and `make dev` serve each process on the same local port, so links'
+    short URLs and a browser's bookmarks work with either."""
+    local = settings.load(environ={})
+    assert {f["resourceName"]: f["localPort"] for f in CONFIG["portForward"]} == {
+        name: local.port(name) for name in (f["resourceName"] for f in CONFIG["portForward"])
+    }
 
 
 def artifact(config: dict, image: str) -> dict:
@@ -178,6 +187,12 @@ SYNC_MISTAKES = [
         lambda o: container(find(o, "Deployment", "web"), "web").pop("env"),
         "Deployment/web container web: services/web/web/__init__.py syncs to /src/web/__init__.py, "
         "not where PYTHONPATH= imports it from",
+    ),
+    (
+        "no sync rules for pods that expect synced code",
+        lambda c: artifact(c, "web").pop("sync"),
+        lambda o: None,
+        "Deployment/web container web: mounts /src for synced code, but artifact web has no sync rules",
     ),
     (
         "destinations inferred from the Dockerfile",

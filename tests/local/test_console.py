@@ -82,8 +82,8 @@ class Terminal(io.StringIO):
         ("text", io.StringIO(), {}, ReadablePrinter, False),
     ],
 )
-def test_make_dev_prints_for_people_on_a_terminal_and_json_elsewhere(log_format, output, extra, chosen, colour):
-    local = settings.load(environ={"LOG_FORMAT": log_format, **extra})
+def test_make_dev_prints_for_people_on_a_terminal_and_json_elsewhere(root, log_format, output, extra, chosen, colour):
+    local = settings.load(root, environ={"LOG_FORMAT": log_format, **extra})
     printer = printer_for(local, output)
     assert type(printer) is chosen
     if colour is not None:

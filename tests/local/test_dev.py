@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import shlex
 
-from snipdev import ROOT, dev, settings
+from snipdev import dev, settings
 
 
-def envs(**environ: str) -> dict[str, dict[str, str]]:
-    local = settings.load(environ={"SNIP_STATE_DIR": "/srv/snip-state", **environ})
+def envs(root, **environ: str) -> dict[str, dict[str, str]]:
+    local = settings.load(root, environ={"SNIP_STATE_DIR": "/srv/snip-state", **environ})
     urls = {"links": "postgresql://links@db/snip", "stats": "postgresql://stats@db/snip"}
     return {process.name: env for process, env in dev.process_envs(local, {"REDIS_URL": "redis://r"}, urls)}
 
 
-def test_each_process_gets_its_name_port_metrics_folder_and_its_services_role():
-    given = envs()
+def test_each_process_gets_its_name_port_metrics_folder_and_its_services_role(root):
+    given = envs(root)
     assert {name: (env["SERVICE_NAME"], env["PORT"]) for name, env in given.items()} == {
         "web": ("web", "8000"),
         "links": ("links", "8001"),
@@ -33,17 +33,17 @@ def test_each_process_gets_its_name_port_metrics_folder_and_its_services_role():
     assert all(env["REDIS_URL"] == "redis://r" for env in given.values())
 
 
-def test_gunicorn_processes_reload_edited_code_and_web_its_templates_unless_turned_off():
-    given = envs()
+def test_gunicorn_processes_reload_edited_code_and_web_its_templates_unless_turned_off(root):
+    given = envs(root)
     assert shlex.split(given["links"]["GUNICORN_CMD_ARGS"]) == ["--reload"]
-    templates = str(ROOT / "services" / "web" / "web" / "templates" / "**" / "*.html")
+    templates = str(root / "services" / "web" / "web" / "templates" / "**" / "*.html")
     assert shlex.split(given["web"]["GUNICORN_CMD_ARGS"]) == ["--reload", "--reload-extra-file", templates]
     assert "GUNICORN_CMD_ARGS" not in given["stats-worker"]  # no gunicorn: it imports its code once
-    assert not any("GUNICORN_CMD_ARGS" in env for env in envs(DEV_RELOAD="off").values())
+    assert not any("GUNICORN_CMD_ARGS" in env for env in envs(root, DEV_RELOAD="off").values())
 
 
-def test_every_port_make_dev_listens_on_is_checked_and_only_the_embedded_servers_it_starts():
-    local = settings.load(environ={})
+def test_every_port_make_dev_listens_on_is_checked_and_only_the_embedded_servers_it_starts(root):
+    local = settings.load(root, environ={})
     assert dev.wanted_ports(local) == {
         "WEB_PORT": 8000,
         "LINKS_PORT": 8001,
@@ -53,5 +53,5 @@ def test_every_port_make_dev_listens_on_is_checked_and_only_the_embedded_servers
         "DEV_POSTGRES_PORT": 15432,
         "DEV_REDIS_PORT": 16379,
     }
-    own = settings.load(environ={"DATABASE_URL": "postgresql://me@db/snip", "REDIS_URL": "redis://cache:6379/0"})
+    own = settings.load(root, environ={"DATABASE_URL": "postgresql://me@db/snip", "REDIS_URL": "redis://cache:6379/0"})
     assert "DEV_POSTGRES_PORT" not in dev.wanted_ports(own) and "DEV_REDIS_PORT" not in dev.wanted_ports(own)

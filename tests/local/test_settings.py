@@ -3,20 +3,11 @@ defaults; a port per Procfile process, and every bad value named."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from snipdev import ROOT, settings
 from snipdev.embedded import free_port
 from snipkit.config import ConfigError
-
-
-@pytest.fixture
-def root(tmp_path):
-    """A repository top folder holding only the Procfile, where a .env may be written."""
-    shutil.copy(ROOT / "Procfile", tmp_path / "Procfile")
-    return tmp_path
 
 
 def test_each_procfile_process_gets_a_port_in_its_order(root):

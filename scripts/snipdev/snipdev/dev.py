@@ -99,7 +99,7 @@ def process_envs(local: settings.Local, common: dict[str, str], urls: dict[str, 
         if process.package in urls:
             env["DATABASE_URL"] = urls[process.package]
         if process.gunicorn and local.values["DEV_RELOAD"]:
-            env["GUNICORN_CMD_ARGS"] = reload_args(process)
+            env["GUNICORN_CMD_ARGS"] = reload_args(process, local.root)
         yield process, env
 
 

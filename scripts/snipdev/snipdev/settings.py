@@ -71,11 +71,13 @@ def port_settings(procs: list[Process]) -> list[config.Setting]:
 
 @dataclass(frozen=True)
 class Local:
-    """The resolved settings: ``values`` by name, and the environment they came from."""
+    """The resolved settings: ``values`` by name, the environment they came from, and the
+    repository whose Procfile they were read with."""
 
     values: dict
     environ: dict[str, str]
     processes: list[Process]
+    root: Path = ROOT
 
     def port(self, process: str) -> int:
         return self.values[next(p.port_variable for p in self.processes if p.name == process)]
@@ -118,7 +120,7 @@ def load(root: Path = ROOT, environ: dict[str, str] | None = None) -> Local:
         taken.setdefault(port, setting.name)
     if problems:
         raise config.ConfigError(problems)
-    return Local(values, environ, procs)
+    return Local(values, environ, procs, root)
 
 
 def answering(url: str) -> bool:
