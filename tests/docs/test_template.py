@@ -12,9 +12,7 @@ the parts the change touches, which keeps them to a minute or so.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +24,8 @@ import requests
 from snipdev import ROOT
 from snipdev.embedded import free_port, scratch_folder
 from snipdev.processes import wait_until
+
+from .conftest import in_copy_env
 
 pytestmark = pytest.mark.slow
 
@@ -61,32 +61,6 @@ def follow(root: Path, section: str) -> None:
             assert done.returncode == 0, f"step failed:\n{body}\n{done.stderr}"
 
 
-def copy_of_the_repository(target: Path) -> Path:
-    """The working tree as it is (committed or not), in a Git repository of its own."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    git = ["git", "-c", "user.name=snip", "-c", "user.email=snip@localhost"]
-    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=target, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "the copy"], cwd=target, check=True)
-    return target
-
-
-def in_copy_env(root: Path) -> dict[str, str]:
-    """This virtualenv, with the copy's code first on the path: its snipdev (whose ROOT is
-    the copy), its kit and its services, the new one included."""
-    packages = [root / "scripts" / "snipdev", *sorted(p.parent for p in (root / "services").glob("*/pyproject.toml"))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, packages))}
-
-
 def run(root: Path, *command: str, timeout: float = 300) -> str:
     done = subprocess.run(command, cwd=root, env=in_copy_env(root), capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
@@ -100,11 +74,6 @@ def rendered(root: Path, overlay: str) -> str:
 def lint(root: Path) -> None:
     run(root, str(BIN / "ruff"), "check", ".")
     run(root, str(BIN / "ruff"), "format", "--check", ".")
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return copy_of_the_repository(tmp_path / "repo")
 
 
 def test_a_service_added_by_the_guide_is_rendered_linted_tested_and_served(repo):
