@@ -113,11 +113,11 @@ def load(root: Path = ROOT, environ: dict[str, str] | None = None) -> Local:
     values = config.load(ports + SETTINGS, environ)
     taken: dict[int, str] = {}
     problems = []
-    for setting in ports + SETTINGS[:2]:
-        port = values[setting.name]
+    for name in [*(s.name for s in ports), "DEV_POSTGRES_PORT", "DEV_REDIS_PORT"]:
+        port = values[name]
         if port in taken:
-            problems.append(f"{setting.name}: {port} is also {taken[port]}; give each its own port")
-        taken.setdefault(port, setting.name)
+            problems.append(f"{name}: {port} is also {taken[port]}; give each its own port")
+        taken.setdefault(port, name)
     if problems:
         raise config.ConfigError(problems)
     return Local(values, environ, procs, root)
