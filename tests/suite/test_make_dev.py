@@ -1,6 +1,7 @@
 """`make dev` on a machine with nothing set: embedded PostgreSQL and Redis, every
 process type, JSON lines when its output is not a terminal, the URLs once all are ready,
-and Ctrl-C stops it all; a taken port or a bad setting stops it before anything starts."""
+and Ctrl-C (or closing the terminal) stops it all; a taken port or a bad setting stops it
+before anything starts."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ def make_dev(env: dict[str, str], **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "snipdev.dev"], cwd=ROOT, env=env, **kwargs)
 
 
-def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path, dev_env):
+# Ctrl-C, and the terminal closing (SIGHUP): either stops every process and server.
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "terminal-closed"])
+def test_make_dev_serves_links_and_web_and_stops_when_told(tmp_path, dev_env, stop):
     log = tmp_path / "dev.log"
     with open(log, "wb") as out:
         dev = make_dev(dev_env, stdout=out, stderr=subprocess.STDOUT)
@@ -74,7 +77,7 @@ def test_make_dev_serves_links_and_web_and_stops_on_ctrl_c(tmp_path, dev_env):
         assert home.status_code == 200 and f">{code}</a>" in home.text
         wait_until(lambda: "snip is ready" in log.read_text(), 30, "the URLs, once every process is ready")
     finally:
-        dev.send_signal(signal.SIGINT)
+        dev.send_signal(stop)
         status = dev.wait(60)
     assert status == 0, log.read_text()[-4000:]
     entries = [json.loads(line) for line in log.read_text().splitlines()]  # every line is one JSON object

@@ -141,8 +141,10 @@ def main() -> int:
         return 1
     printer = printer_for(local)
     local.state_dir.mkdir(parents=True, exist_ok=True)
-    # Honcho stops the processes on SIGINT; SIGTERM (a CI runner, systemd) should too.
-    signal.signal(signal.SIGTERM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+    # Honcho stops the processes on SIGINT; SIGTERM (a CI runner, systemd) and SIGHUP (the
+    # terminal closed) should too, or the embedded servers would outlive make dev.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: os.kill(os.getpid(), signal.SIGINT))
     with backing_services(local, printer) as (admin, redis):
         db_name = database_name(local)
         database.create_database(admin, db_name, exist_ok=True)
