@@ -4,12 +4,18 @@ Where they come from: TEST_DATABASE_URL/TEST_REDIS_URL, else testcontainers, els
 embedded servers (see snipdev.backing). The run gets its own database, roles and Redis
 key prefix, all removed at the end. ``serve`` runs an app over real HTTP in a thread;
 ``stats_double`` stands in for stats-api where a test is not about stats-api itself.
+
+A test that needs a program a fresh machine may lack skips with the reason
+"<program> is not installed (Debian package <package>)"; the run then ends by naming
+those programs and the one command that installs them all.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import psycopg2
@@ -183,3 +189,26 @@ def stats_double(serve):
     double = StatsDouble()
     double.url = serve(double.app)
     return double
+
+
+_MISSING_PROGRAM = re.compile(r"(\S+) is not installed \(Debian package (\S+)\)")
+
+
+# The outermost wrapper: printed after pytest's own summary of skips, just before the totals.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """After the run: which programs the skipped tests needed, and how to install them."""
+    yield
+    needed: Counter[tuple[str, str]] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if found := _MISSING_PROGRAM.search(reason):
+            needed[found.groups()] += 1
+    if not needed:
+        return
+    terminalreporter.section("skipped: programs this machine lacks", sep="-", yellow=True)
+    for (program, _package), count in sorted(needed.items()):
+        terminalreporter.line(f"{program}: {count} test{'s' if count > 1 else ''} skipped")
+    packages = " ".join(sorted({package for _program, package in needed}))
+    sudo = "" if os.geteuid() == 0 else "sudo "
+    terminalreporter.line(f"install them all, then run make test again: {sudo}apt-get install -y {packages}")

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from snipdev import ROOT
+from snipdev import ROOT, settings
 from snipdev.kube import skaffold
 from snipdev.kube.policy import APP_IMAGES
 from snipdev.kube.render import container, find
@@ -19,21 +19,14 @@ from snipdev.kube.render import container, find
 from .conftest import OVERLAYS
 
 #: Skaffold's published JSON schema for skaffold/v4beta14 (Skaffold 2.19), kept here so
-#: a clone checks skaffold.yaml with no network; the same file as the project's shared copy.
+#: a clone checks skaffold.yaml with no network.
 SCHEMA = Path(__file__).parent / "schemas" / "skaffold-v4beta14.json"
-SHARED_SCHEMA = ROOT.parent / "shared" / "schemas" / "skaffold-v4beta14.json"
 CONFIG = yaml.safe_load((ROOT / "skaffold.yaml").read_text())
 
 
 @pytest.fixture(scope="module")
 def validator():
     return jsonschema.Draft7Validator(json.loads(SCHEMA.read_text()))
-
-
-def test_the_schema_is_the_shared_one():
-    if not SHARED_SCHEMA.exists():
-        pytest.skip(f"no shared copy at {SHARED_SCHEMA} to compare with (a clone outside the project's workspace)")
-    assert SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
 
 
 def profile(name: str) -> dict:
@@ -94,6 +87,15 @@ def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])
         assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]
+
+
+def test_port_forwards_use_make_devs_ports():
+    """`skaffold dev` and `make dev` serve each process on the same local port, so links'
+    short URLs and a browser's bookmarks work with either."""
+    local = settings.load(environ={})
+    assert {f["resourceName"]: f["localPort"] for f in CONFIG["portForward"]} == {
+        name: local.port(name) for name in (f["resourceName"] for f in CONFIG["portForward"])
+    }
 
 
 def artifact(config: dict, image: str) -> dict:
@@ -192,6 +194,12 @@ SYNC_MISTAKES = [
         lambda o: container(find(o, "Deployment", "web"), "web").pop("env"),
         "Deployment/web container web: services/web/web/__init__.py syncs to /src/web/__init__.py, "
         "not where PYTHONPATH= imports it from",
+    ),
+    (
+        "no sync rules for pods that expect synced code",
+        lambda c: artifact(c, "web").pop("sync"),
+        lambda o: None,
+        "Deployment/web container web: mounts /src for synced code, but artifact web has no sync rules",
     ),
     (
         "destinations inferred from the Dockerfile",

@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import json
 import logging
+from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
@@ -60,7 +61,7 @@ def create():
     return _created(payload)
 
 
-def _page_args() -> tuple[int, int | None]:
+def _page_args() -> tuple[int, tuple[datetime, int] | None]:
     raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE:
         raise ApiError(400, "invalid_limit", f"limit must be a whole number from 1 to {MAX_PAGE}")
@@ -68,24 +69,26 @@ def _page_args() -> tuple[int, int | None]:
     if cursor is None:
         return int(raw_limit), None
     try:
-        before_id = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+        created_at, link_id = base64.urlsafe_b64decode(cursor.encode() + b"==").decode().split("|")
+        after = datetime.fromisoformat(created_at), int(link_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "invalid_cursor", "cursor is not one this API returned") from None
-    return int(raw_limit), before_id
+    return int(raw_limit), after
 
 
-def _cursor(link_id: int) -> str:
-    return base64.urlsafe_b64encode(str(link_id).encode()).decode().rstrip("=")
+def _cursor(link: store.Link) -> str:
+    """Where the next page starts: after this link, in the list's order."""
+    return base64.urlsafe_b64encode(f"{link.created_at.isoformat()}|{link.id}".encode()).decode().rstrip("=")
 
 
 @bp.get("")
 def index():
-    limit, before_id = _page_args()
+    limit, after = _page_args()
     # One extra row tells whether there is a next page without a COUNT.
-    rows = store.page(limit + 1, before_id)
+    rows = store.page(limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
-    return jsonify(items=[render(link) for link in rows], next_cursor=_cursor(rows[-1].id) if more else None)
+    return jsonify(items=[render(link) for link in rows], next_cursor=_cursor(rows[-1]) if more else None)
 
 
 @bp.get("/<code>")
