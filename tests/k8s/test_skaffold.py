@@ -51,6 +51,24 @@ def deploy_hook_namespaces(config: dict) -> list[str]:
     return [hook["host"]["command"][-1] for hook in config["deploy"]["kubectl"]["hooks"]["before"]]
 
 
+def verify_namespace(config: dict) -> str:
+    """Where the smoke test's Job runs: its overrides' namespace (tests/e2e runs that Job)."""
+    return json.loads(config["verify"][0]["executionMode"]["kubernetesCluster"]["overrides"])["metadata"]["namespace"]
+
+
+@pytest.mark.parametrize("name", [None, "staging", "prod"])
+def test_the_smoke_test_job_differs_between_profiles_in_its_namespace_only(name):
+    """The profiles repeat the overrides (a JSON string cannot be patched in part): the
+    copies must not drift, and the container Skaffold requires is the one they run."""
+    config = profile(name) if name else CONFIG
+    verify = config["verify"][0]
+    overrides = json.loads(verify["executionMode"]["kubernetesCluster"]["overrides"])
+    dev = json.loads(CONFIG["verify"][0]["executionMode"]["kubernetesCluster"]["overrides"])
+    assert {**overrides, "metadata": {}} == {**dev, "metadata": {}}
+    container = overrides["spec"]["template"]["spec"]["containers"][0]
+    assert (container["name"], container["image"]) == (verify["container"]["name"], verify["container"]["image"])
+
+
 def test_skaffold_yaml_is_valid_for_its_api_version(validator):
     assert CONFIG["apiVersion"] == "skaffold/v4beta14"
     assert list(validator.iter_errors(CONFIG)) == []
@@ -70,7 +88,7 @@ def test_one_artifact_per_image():
 def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
     config = profile(name)
     assert config["manifests"]["kustomize"]["paths"] == [f"kustomize/overlays/{name}"]
-    assert config["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": OVERLAYS[name]["namespace"]}]
+    assert verify_namespace(config) == OVERLAYS[name]["namespace"]
     assert deploy_hook_namespaces(config) == [OVERLAYS[name]["namespace"]]
     assert "portForward" not in config
     assert config["build"]["tagPolicy"] == {"envTemplate": {"template": "{{.VERSION}}"}}
@@ -81,7 +99,7 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
 
 def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
     assert CONFIG["manifests"]["kustomize"]["paths"] == ["kustomize/overlays/dev"]
-    assert CONFIG["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": "snip-dev"}]
+    assert verify_namespace(CONFIG) == "snip-dev"
     assert deploy_hook_namespaces(CONFIG) == ["snip-dev"]
     for forward in CONFIG["portForward"]:
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
