@@ -176,6 +176,13 @@ SYNC_MISTAKES = [
         "/src/stats, which is on no writable volume",
     ),
     (
+        "the toolbox, which runs the image too, without /src: Skaffold's sync into it fails",
+        lambda c: None,
+        lambda o: container(find(o, "Deployment", "toolbox"), "links").update(volumeMounts=[]),
+        "Deployment/toolbox container links: artifact links sync services/links/links/**/*.py writes to "
+        "/src/links, which is on no writable volume",
+    ),
+    (
         "strip that is not part of src",
         lambda c: artifact(c, "links")["sync"]["manual"][0].update(strip="links/"),
         lambda o: None,
