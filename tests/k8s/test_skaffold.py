@@ -183,21 +183,28 @@ SYNC_MISTAKES = [
         "dest on the read-only root filesystem",
         lambda c: None,
         lambda o: without_mount(o, "links", "/src"),
-        "Deployment/links container links: artifact links sync services/links/links/** writes to /src/links, "
+        "Deployment/links container links: artifact links sync services/links/links/**/*.py writes to /src/links, "
         "which is on no writable volume",
     ),
     (
         "a second container of the image without /src",
         lambda c: None,
         lambda o: without_mount(o, "stats-worker", "/src"),
-        "Deployment/stats-worker container stats-worker: artifact stats sync services/stats/stats/** writes to "
+        "Deployment/stats-worker container stats-worker: artifact stats sync services/stats/stats/**/*.py writes to "
         "/src/stats, which is on no writable volume",
+    ),
+    (
+        "the toolbox, which runs the image too, without /src: Skaffold's sync into it fails",
+        lambda c: None,
+        lambda o: container(find(o, "Deployment", "toolbox"), "links").update(volumeMounts=[]),
+        "Deployment/toolbox container links: artifact links sync services/links/links/**/*.py writes to "
+        "/src/links, which is on no writable volume",
     ),
     (
         "strip that is not part of src",
         lambda c: artifact(c, "links")["sync"]["manual"][0].update(strip="links/"),
         lambda o: None,
-        "artifact links sync services/links/links/**: strip links/ is not a prefix of it",
+        "artifact links sync services/links/links/**/*.py: strip links/ is not a prefix of it",
     ),
     (
         "no strip: files land one folder too deep",
@@ -218,6 +225,13 @@ SYNC_MISTAKES = [
         lambda c: artifact(c, "web").pop("sync"),
         lambda o: None,
         "Deployment/web container web: mounts /src for synced code, but artifact web has no sync rules",
+    ),
+    (
+        "a migration synced into running pods, where it never runs",
+        lambda c: artifact(c, "links")["sync"]["manual"][0].update(src="services/links/links/**"),
+        lambda o: None,
+        "artifact links sync services/links/links/**: syncs services/links/links/migrations/0001.links.sql, "
+        "which only a new image's db-upgrade Job applies",
     ),
     (
         "destinations inferred from the Dockerfile",
