@@ -16,6 +16,7 @@ from ..backing import Sandbox
 from ..processes import ServiceProcess
 
 CEILING_APP = "snipdev.bench.ceiling:app"
+SAME_WORK_APP = "snipdev.bench.same_work:app"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Service:
 _BIN = Path(sys.executable).parent
 SERVICES = {
     "ceiling": Service("ceiling", "flask", app=CEILING_APP),
+    # Needs redirect's package (it imports redirect's Redis call) and reads its settings.
+    "same-work": Service("same-work", "redirect", app=SAME_WORK_APP, role="redirect"),
     "links": Service("links", "links", app="links.wsgi:app", role="links"),
     "redirect": Service("redirect", "redirect", app="redirect.wsgi:app", role="redirect"),
     "stats-api": Service("stats-api", "stats", app="stats.wsgi:app", role="stats"),
@@ -62,8 +65,8 @@ class Suite:
             env["PUBLIC_BASE_URL"] = "https://snip.bench"
         if service.name == "web":
             env.update(LINKS_URL=self.urls["links"], STATS_URL=self.urls["stats-api"], SECRET_KEY=self._secret)
-        if service.name == "ceiling":
-            # The stack's ceiling carries no access log: the cost of the suite's own
+        if service.name in ("ceiling", "same-work"):
+            # The stack's ceilings carry no access log: the cost of the suite's own
             # observability is part of every service's ratio, and is measured apart.
             env["ACCESS_LOG"] = "false"
         return {**env, **extra}
