@@ -7,8 +7,12 @@ others are reported as "not available yet".
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import os
 import secrets
+import socket
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +51,35 @@ SERVICES = {
 }
 
 
+def _port_range() -> Iterator[int] | None:
+    """``BENCH_PORTS`` ("9200-9299"), cycled: on a machine shared with others, the range
+    the bench's servers may bind. Unset, the OS picks free ports."""
+    spec = os.environ.get("BENCH_PORTS")
+    if not spec:
+        return None
+    low, _, high = spec.partition("-")
+    return itertools.cycle(range(int(low), int(high or low) + 1))
+
+
+_PORTS = _port_range()
+
+
+def _next_port() -> int | None:
+    """The next port of ``BENCH_PORTS`` that nothing holds now (None: let the OS pick).
+    Ports are handed out in turn, so one given to a process that has not bound it yet
+    comes round again only after the whole range."""
+    if _PORTS is None:
+        return None
+    for port in itertools.islice(_PORTS, 1000):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("BENCH_PORTS: no free port in the range")
+
+
 class Suite:
     """Starts services against ``sandbox``; web is pointed at the links and stats-api started here."""
 
@@ -76,9 +109,9 @@ class Suite:
         service = SERVICES[name]
         env = self.env(service, **extra)
         if service.app:
-            process = ServiceProcess.gunicorn(service.name, service.app, env)
+            process = ServiceProcess.gunicorn(service.name, service.app, env, port=_next_port())
         else:
-            process = ServiceProcess(service.name, service.command, env)
+            process = ServiceProcess(service.name, service.command, env, port=_next_port())
         self.started.append(process)
         return process
 
