@@ -70,8 +70,10 @@ def test_scale_series_measures_each_size(smoke):
         # Every code was cached before the warm figure; the cold one started with none.
         assert size["figures"][scale.WARM]["hit_ratio"] == 1
         assert size["figures"][scale.COLD]["hit_ratio"] < 1
-        assert size["worker"]["events_per_s"] > 0
+        assert all(figure["cpu_us"] > 0 for figure in size["figures"].values())
+        # The same clicks counted by today's worker and by the baseline's.
+        assert size["worker"]["events_per_s"] > 0 and size["worker"]["before"]["events_per_s"] > 0
         assert size["sizes"]["stats.clicks_per_minute"]["table_bytes"] > 0
     assert series["sizes"]["50"]["figures"][scale.WARM]["p99_vs_smallest"] == 1
-    assert "Scale series" in table
+    assert "Scale series" in table and f"stats-worker at `{series['baseline']}`" in table
     assert "<svg" in (out / "scale.svg").read_text()

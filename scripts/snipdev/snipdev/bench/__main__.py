@@ -132,7 +132,7 @@ def measure(plan: Plan, sizes: list[int], before: Baseline | None) -> dict:
         if sizes:
             scale_plan = scale.SMOKE if plan.smoke else scale.Plan()
             say(f"scale: {', '.join(scale.label(n) for n in sizes)} links, {scale_plan.rounds} rounds")
-            results["scale"] = scale.run(admin_url, redis_url, sizes, scale_plan, say)
+            results["scale"] = scale.run(admin_url, redis_url, sizes, scale_plan, say, before)
             results["scale"]["plan"] = vars(scale_plan)
         results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     return results

@@ -1,6 +1,7 @@
 """Before and after in one run: ``--baseline REV`` also serves some figures with the
 code of an earlier commit, next to today's, so an improvement is shown by a pair taken
-minutes apart on the same machine rather than by two runs on different days.
+minutes apart on the same machine rather than by two runs on different days: web's
+home page here, and the stats worker's trials of the scale series (:mod:`.scale`).
 
 The earlier code is taken from git (``git archive``) into a temporary folder and put
 first on the ``PYTHONPATH`` of the processes that serve the "before" figures; the

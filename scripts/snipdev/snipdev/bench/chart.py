@@ -16,8 +16,9 @@ def scale(series: dict, path: Path) -> None:
     """Draw ``series`` (``results["scale"]``) into ``path``."""
     sizes = series["sizes"]
     links = [size["links"] for size in sizes.values()]
-    # No date and fixed ids in the file: a re-run with the same numbers is the same file.
-    with matplotlib.rc_context({"svg.hashsalt": "snip-bench", "font.size": 9}):
+    # No date and fixed ids in the file (a re-run with the same numbers is the same
+    # file), and text kept as text rather than glyph outlines: small, and diffable.
+    with matplotlib.rc_context({"svg.hashsalt": "snip-bench", "svg.fonttype": "none", "font.size": 9}):
         figure = Figure(figsize=(10, 4), layout="constrained")
         absolute, relative = figure.subplots(1, 2)
         for name in FIGURES:

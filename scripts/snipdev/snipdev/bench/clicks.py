@@ -70,9 +70,11 @@ def _drained(client: redis.Redis, stream: str) -> bool:
     return group["last-delivered-id"] == last and group["pending"] == 0
 
 
-def worker_throughput(suite: Suite, workers: int, codes: list[str], trial: int, timeout: float = 120) -> dict:
+def worker_throughput(
+    suite: Suite, workers: int, codes: list[str], trial: int, timeout: float = 120, **env: str
+) -> dict:
     """Events per second counted by ``workers`` stats workers sharing one consumer group,
-    for one click on each of ``codes``."""
+    for one click on each of ``codes`` (``env``: more environment for the workers)."""
     prefix = f"{suite.sandbox.key_prefix}bench{trial}:"
     stream = keys.clicks(prefix)
     events = len(codes)
@@ -80,7 +82,8 @@ def worker_throughput(suite: Suite, workers: int, codes: list[str], trial: int, 
         _fill(client, stream, codes)
         _group_at_end(client, stream)
         started = [
-            suite.process("stats-worker", REDIS_KEY_PREFIX=prefix, STATS_CONSUMER=f"bench-{n}") for n in range(workers)
+            suite.process("stats-worker", REDIS_KEY_PREFIX=prefix, STATS_CONSUMER=f"bench-{n}", **env)
+            for n in range(workers)
         ]
         for process in started:
             process.start()

@@ -90,7 +90,8 @@ def _scale(series: dict | None) -> list[str]:
         "",
         f"Scale series: medians of {plan['rounds']} interleaved rounds of {plan['seconds']} s per figure and size; "
         f"codes drawn by Zipf's law from a sample of {plan['sample']:,} requests; "
-        f"x{series['smallest']} is the p99 against the {series['smallest']} size's in the same round.",
+        f'"1.00x {series["smallest"]}" is the p99 against the {series["smallest"]} size\'s in the same round; '
+        "CPU is the serving process's per request.",
         "",
         "| figure | " + " | ".join(f"{name} links" for name in sizes) + " |",
         "|---|" + "---:|" * len(sizes),
@@ -108,7 +109,8 @@ def _scale(series: dict | None) -> list[str]:
             hit = f" hit {f['hit_ratio']:.0%}," if "hit_ratio" in f else ""
             cells.append(
                 f"{_n(f['rps'])} req/s,{hit} p50 {_n(f['p50_ms'], 1)} / p99 {_n(f['p99_ms'], 1)} ms "
-                f"({f['p99_vs_smallest']:.2f}x {smallest})" + (f", {f['errors']} errors" if f["errors"] else "")
+                f"({f['p99_vs_smallest']:.2f}x {smallest}), {_n(f['cpu_us'])} us CPU"
+                + (f", {f['errors']} errors" if f["errors"] else "")
             )
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     out.append(
@@ -119,6 +121,16 @@ def _scale(series: dict | None) -> list[str]:
         )
         + " |"
     )
+    first = next(iter(sizes.values()))["worker"]
+    if "before" in first:
+        out.append(
+            f"| stats-worker at `{series['baseline']}` (before) | "
+            + " | ".join(
+                f"{_n(s['worker']['before']['events_per_s'])} events/s (today {s['worker']['vs_before']:.2f}x of it)"
+                for s in sizes.values()
+            )
+            + " |"
+        )
     tables = next(iter(sizes.values()))["sizes"]
     for table in tables:
         cells = []

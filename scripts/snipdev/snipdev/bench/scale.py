@@ -15,7 +15,9 @@ The figures, with codes drawn by Zipf's law (:func:`.dataset.zipf_sample`):
 - links list: pages of 20 from cursors at uniformly random depths of the list;
 - stats read (one link's default series) and stats top (the ten most clicked);
 - stats-worker events/s for clicks on Zipf-chosen links among all of a size's links.
-Each size's p99 is compared with the smallest size's in the same round.
+Each size's p99 is compared with the smallest size's in the same round. The CPU time
+the serving process spent per request is shown too: on a shared machine it moves far
+less than latency (PostgreSQL's and Redis's own CPU is not in it).
 """
 
 from __future__ import annotations
@@ -33,13 +35,18 @@ import redis
 from snipkit import keys
 
 from ..backing import Sandbox
+from ..processes import ServiceProcess
 from . import clicks, dataset, wrk
+from .baseline import Baseline
+from .footprint import cpu_seconds
 from .services import Suite
 
 WARM, COLD = "redirect, warm cache", "redirect, cold cache"
 LINKS_PAGE, STATS_READ, STATS_TOP = "links list, deep pages", "stats read", "stats top"
 #: In the order they are measured: the cold figure empties the cache, so it comes last.
 FIGURES = (WARM, LINKS_PAGE, STATS_READ, STATS_TOP, COLD)
+#: The packages a baseline's stats worker is run with (see :mod:`.baseline`).
+WORKER_PACKAGES = ("stats", "snipkit")
 SERVICE = {WARM: "redirect", COLD: "redirect", LINKS_PAGE: "links", STATS_READ: "stats-api", STATS_TOP: "stats-api"}
 _SUFFIXES = {"k": 1_000, "M": 1_000_000}
 
@@ -68,7 +75,7 @@ def label(links: int) -> str:
 class Plan:
     """How much of each figure is measured (``make bench`` uses the defaults)."""
 
-    rounds: int = 3
+    rounds: int = 5
     seconds: float = 3
     sample: int = 20_000
     worker_events: int = 100_000
@@ -137,9 +144,9 @@ def _warm(url: str, codes: Path) -> None:
 
 
 @contextmanager
-def _started(size: Size) -> Iterator[dict[str, str]]:
-    """The size's services, started together and stopped at the end; yields their URLs.
-    The cache's TTL is raised so that the warm set stays cached for the whole run."""
+def _started(size: Size) -> Iterator[dict[str, ServiceProcess]]:
+    """The size's services, started together and stopped at the end. The cache's TTL is
+    raised so that the warm set stays cached for the whole run."""
     suite = Suite(size.sandbox)
     try:
         processes = {
@@ -149,14 +156,15 @@ def _started(size: Size) -> Iterator[dict[str, str]]:
         }
         for process in processes.values():
             process.wait_ready()
-        yield {name: process.url for name, process in processes.items()}
+        yield processes
     finally:
         suite.close()
 
 
 def _measure_size(size: Size, plan: Plan, client: redis.Redis, say) -> dict[str, dict]:
     got: dict[str, dict] = {}
-    with _started(size) as urls:
+    with _started(size) as processes:
+        urls = {name: process.url for name, process in processes.items()}
         # Unmeasured: the whole sample cached (the last round's cold figure emptied the
         # cache), and each worker's pools opened.
         _warm(urls["redirect"], size.warm_codes)
@@ -166,11 +174,13 @@ def _measure_size(size: Size, plan: Plan, client: redis.Redis, say) -> dict[str,
             if name == COLD:
                 _empty_cache(client, size.sandbox)
             cached_before = len(_link_keys(client, size.sandbox)) if SERVICE[name] == "redirect" else 0
+            cpu_before = cpu_seconds(processes[SERVICE[name]])
             if name == STATS_TOP:
                 run = wrk.run(urls["stats-api"] + "/api/stats/top", plan.seconds)
             else:
                 run = wrk.run(urls[SERVICE[name]], plan.seconds, paths=size.paths[name])
-            entry = {**vars(run)}
+            cpu_us = (cpu_seconds(processes[SERVICE[name]]) - cpu_before) * 1e6 / max(run.requests, 1)
+            entry = {**vars(run), "cpu_us": cpu_us}
             if SERVICE[name] == "redirect":
                 misses = len(_link_keys(client, size.sandbox)) - cached_before
                 entry["hit_ratio"] = 1 - misses / max(run.requests, 1)
@@ -179,13 +189,38 @@ def _measure_size(size: Size, plan: Plan, client: redis.Redis, say) -> dict[str,
     return got
 
 
-def _worker(size: Size, plan: Plan, trial: int) -> dict:
+def _worker(size: Size, plan: Plan, trial: int, before: Baseline | None) -> dict[str, dict]:
+    """One trial of one stats worker on ``size``'s links; with ``before``, the same clicks
+    are counted again by the baseline's worker (the two in turn, first one then the
+    other), each on a stream of its own."""
     suite = Suite(size.sandbox)
     try:
         indexes = dataset.zipf_sample(size.links, plan.worker_events, seed=size.links + 10 + trial)
-        return clicks.worker_throughput(suite, 1, [dataset.code(i) for i in indexes], trial)
+        codes = [dataset.code(i) for i in indexes]
+        runs = {"today": lambda: clicks.worker_throughput(suite, 1, codes, trial)}
+        if before is not None:
+            env = before.env(WORKER_PACKAGES)
+            runs["before"] = lambda: clicks.worker_throughput(suite, 1, codes, 1000 + trial, **env)
+        order = list(runs) if trial % 2 == 0 else list(reversed(runs))
+        return {name: runs[name]() for name in order}
     finally:
         suite.close()
+
+
+def _worker_summary(trials: list[dict[str, dict]], smallest: list[dict[str, dict]]) -> dict:
+    rates = [t["today"]["events_per_s"] for t in trials]
+    out = {
+        "events_per_s": statistics.median(rates),
+        "trials": rates,
+        "vs_smallest": statistics.median(
+            t["today"]["events_per_s"] / s["today"]["events_per_s"] for t, s in zip(trials, smallest, strict=True)
+        ),
+    }
+    if "before" in trials[0]:
+        before = [t["before"]["events_per_s"] for t in trials]
+        out["before"] = {"events_per_s": statistics.median(before), "trials": before}
+        out["vs_before"] = statistics.median(t["today"]["events_per_s"] / t["before"]["events_per_s"] for t in trials)
+    return out
 
 
 def _summary(sizes: list[Size], rounds: list[dict[str, dict[str, dict]]], workers: dict[str, list]) -> dict:
@@ -195,7 +230,7 @@ def _summary(sizes: list[Size], rounds: list[dict[str, dict[str, dict]]], worker
         figures = {}
         for name in FIGURES:
             runs = [r[size.label][name] for r in rounds]
-            entry = {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms")}
+            entry = {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms", "cpu_us")}
             entry["errors"] = sum(run["errors"] for run in runs)
             if SERVICE[name] == "redirect":
                 entry["hit_ratio"] = statistics.median(run["hit_ratio"] for run in runs)
@@ -205,26 +240,26 @@ def _summary(sizes: list[Size], rounds: list[dict[str, dict[str, dict]]], worker
             )
             entry["rounds"] = runs
             figures[name] = entry
-        rates = [t["events_per_s"] for t in workers[size.label]]
         out["sizes"][size.label] = {
             "links": size.links,
             **size.loaded,
             "figures": figures,
-            "worker": {
-                "events_per_s": statistics.median(rates),
-                "trials": rates,
-                "vs_smallest": statistics.median(
-                    t["events_per_s"] / s["events_per_s"]
-                    for t, s in zip(workers[size.label], workers[smallest], strict=True)
-                ),
-            },
+            "worker": _worker_summary(workers[size.label], workers[smallest]),
             "sizes": dataset.sizes(size.sandbox.database_admin_url),
         }
     return out
 
 
-def run(admin_url: str, redis_url: str, links: list[int], plan: Plan, say: Callable[[str], None]) -> dict:
-    """Load every size, measure them in interleaved rounds, and drop them again."""
+def run(
+    admin_url: str,
+    redis_url: str,
+    links: list[int],
+    plan: Plan,
+    say: Callable[[str], None],
+    before: Baseline | None = None,
+) -> dict:
+    """Load every size, measure them in interleaved rounds, and drop them again; with
+    ``before``, the worker's trials are also run with the baseline's code."""
     with ExitStack() as stack, closing(redis.Redis.from_url(redis_url, decode_responses=True)) as client:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="snip-scale-")))
         sizes = []
@@ -244,10 +279,14 @@ def run(admin_url: str, redis_url: str, links: list[int], plan: Plan, say: Calla
             for size in sizes[shift:] + sizes[:shift]:
                 measured[size.label] = _measure_size(size, plan, client, say)
             rounds.append(measured)
-        workers: dict[str, list] = {size.label: [] for size in sizes}
+        workers: dict[str, list[dict[str, dict]]] = {size.label: [] for size in sizes}
         for trial in range(plan.worker_trials):
             for size in sizes:
-                got = _worker(size, plan, trial)
+                got = _worker(size, plan, trial, before)
                 workers[size.label].append(got)
-                say(f"  {size.label}, stats-worker: {got['events_per_s']:,.0f} events/s")
-        return _summary(sizes, rounds, workers)
+                for name, run_ in got.items():
+                    say(f"  {size.label}, stats-worker ({name}): {run_['events_per_s']:,.0f} events/s")
+        summary = _summary(sizes, rounds, workers)
+        if before is not None:
+            summary["baseline"] = before.commit
+        return summary
