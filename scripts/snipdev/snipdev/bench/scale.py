@@ -14,7 +14,8 @@ The figures, with codes drawn by Zipf's law (:func:`.dataset.zipf_sample`):
   entries made during the run are the misses);
 - links list: pages of 20 from cursors at uniformly random depths of the list;
 - stats read (one link's default series) and stats top (the ten most clicked);
-- stats-worker events/s for clicks on Zipf-chosen links among all of a size's links.
+- stats-worker events/s for clicks on Zipf-chosen links among all of a size's links
+  (four trials, and as many with the baseline's worker when one is given).
 Each size's p99 is compared with the smallest size's in the same round. The CPU time
 the serving process spent per request is shown too: on a shared machine it moves far
 less than latency (PostgreSQL's and Redis's own CPU is not in it).
@@ -79,7 +80,7 @@ class Plan:
     seconds: float = 3
     sample: int = 20_000
     worker_events: int = 100_000
-    worker_trials: int = 3
+    worker_trials: int = 4
 
 
 SMOKE = Plan(rounds=1, seconds=1, sample=500, worker_events=2_000, worker_trials=1)
@@ -190,17 +191,21 @@ def _measure_size(size: Size, plan: Plan, client: redis.Redis, say) -> dict[str,
 
 
 def _worker(size: Size, plan: Plan, trial: int, before: Baseline | None) -> dict[str, dict]:
-    """One trial of one stats worker on ``size``'s links; with ``before``, the same clicks
-    are counted again by the baseline's worker (the two in turn, first one then the
-    other), each on a stream of its own."""
+    """One trial of one stats worker on ``size``'s links; with ``before``, the baseline's
+    worker counts as many clicks drawn the same way (the two in turn, first one then the
+    other). Each counts clicks of its own, on a stream of its own: the same clicks twice
+    would find the second run's rows already in PostgreSQL's buffers."""
     suite = Suite(size.sandbox)
+
+    def clicks_for(seed: int) -> list[str]:
+        return [dataset.code(i) for i in dataset.zipf_sample(size.links, plan.worker_events, seed=seed)]
+
     try:
-        indexes = dataset.zipf_sample(size.links, plan.worker_events, seed=size.links + 10 + trial)
-        codes = [dataset.code(i) for i in indexes]
-        runs = {"today": lambda: clicks.worker_throughput(suite, 1, codes, trial)}
+        seed = size.links + 10 * trial
+        runs = {"today": lambda: clicks.worker_throughput(suite, 1, clicks_for(seed), trial)}
         if before is not None:
             env = before.env(WORKER_PACKAGES)
-            runs["before"] = lambda: clicks.worker_throughput(suite, 1, codes, 1000 + trial, **env)
+            runs["before"] = lambda: clicks.worker_throughput(suite, 1, clicks_for(seed + 1), 1000 + trial, **env)
         order = list(runs) if trial % 2 == 0 else list(reversed(runs))
         return {name: runs[name]() for name in order}
     finally:
