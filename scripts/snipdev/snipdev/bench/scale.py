@@ -162,7 +162,8 @@ def _started(size: Size) -> Iterator[dict[str, ServiceProcess]]:
         suite.close()
 
 
-def _measure_size(size: Size, plan: Plan, client: redis.Redis, say) -> dict[str, dict]:
+def _measure_size(size: Size, plan: Plan, client: redis.Redis, say: Callable[[str], None]) -> dict[str, dict]:
+    """One round of every figure on ``size``, with its services started for it."""
     got: dict[str, dict] = {}
     with _started(size) as processes:
         urls = {name: process.url for name, process in processes.items()}
