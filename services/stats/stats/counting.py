@@ -12,6 +12,8 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
+from psycopg2.extras import execute_values
+
 from snipkit import db
 
 log = logging.getLogger("stats.counting")
@@ -47,49 +49,45 @@ def apply(entries: list[tuple[str, dict | None]]) -> Result:
     if not entries:
         return Result(counted=0, duplicates=0, malformed=0)
     events = {parse_id(entry_id): _event(fields) for entry_id, fields in entries}
-    # Each statement takes its rows as arrays (unnest) rather than a VALUES list: with
-    # a few thousand distinct links per batch, PostgreSQL parsed and planned the VALUES
-    # rows (and psycopg2 quoted each in Python) for longer than it took to apply them,
-    # so counting slowed down as the number of links grew (docs/performance.md).
     with db.transaction() as cur:
-        ms, seq = zip(*sorted(events), strict=True)
-        cur.execute(
-            "INSERT INTO applied_events (ms, seq) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
-            " ON CONFLICT DO NOTHING RETURNING ms, seq",
-            (list(ms), list(seq)),
+        new = execute_values(
+            cur,
+            "INSERT INTO applied_events (ms, seq) VALUES %s ON CONFLICT DO NOTHING RETURNING ms, seq",
+            sorted(events),
+            page_size=len(events),
+            fetch=True,
         )
-        new = cur.fetchall()
         per_minute: Counter[tuple[str, int]] = Counter()
         last_click: dict[str, int] = {}
         malformed = 0
-        for key in new:
-            event = events[key]
+        for ms, seq in new:
+            event = events[(ms, seq)]
             if event is None:
                 malformed += 1
                 continue
             code, at = event
             per_minute[(code, at - at % 60_000)] += 1
             last_click[code] = max(at, last_click.get(code, 0))
-        # Rows in one fixed order (ORDER BY), so two workers updating the same links never deadlock.
-        minutes = sorted(per_minute.items())
-        cur.execute(
-            "INSERT INTO clicks_per_minute (code, minute, clicks)"
-            " SELECT code, to_timestamp(ms / 1000.0), clicks FROM unnest(%s::text[], %s::bigint[], %s::bigint[])"
-            " AS u(code, ms, clicks) ORDER BY code, ms"
-            " ON CONFLICT (code, minute) DO UPDATE SET clicks = clicks_per_minute.clicks + EXCLUDED.clicks",
-            ([code for (code, _m), _n in minutes], [m for (_c, m), _n in minutes], [n for _k, n in minutes]),
+        # Rows in one fixed order, so two workers updating the same links never deadlock.
+        execute_values(
+            cur,
+            "INSERT INTO clicks_per_minute (code, minute, clicks) VALUES %s ON CONFLICT (code, minute)"
+            " DO UPDATE SET clicks = clicks_per_minute.clicks + EXCLUDED.clicks",
+            sorted((code, minute, n) for (code, minute), n in per_minute.items()),
+            template="(%s, to_timestamp(%s / 1000.0), %s)",
+            page_size=max(len(per_minute), 1),
         )
         totals: Counter[str] = Counter()
         for (code, _minute), n in per_minute.items():
             totals[code] += n
-        codes = sorted(totals)
-        cur.execute(
-            "INSERT INTO link_totals (code, total, last_click_at)"
-            " SELECT code, total, to_timestamp(ms / 1000.0) FROM unnest(%s::text[], %s::bigint[], %s::bigint[])"
-            " AS u(code, total, ms) ORDER BY code"
-            " ON CONFLICT (code) DO UPDATE SET total = link_totals.total + EXCLUDED.total,"
+        execute_values(
+            cur,
+            "INSERT INTO link_totals (code, total, last_click_at) VALUES %s ON CONFLICT (code) DO UPDATE"
+            " SET total = link_totals.total + EXCLUDED.total,"
             " last_click_at = greatest(link_totals.last_click_at, EXCLUDED.last_click_at)",
-            (codes, [totals[code] for code in codes], [last_click[code] for code in codes]),
+            sorted((code, n, last_click[code]) for code, n in totals.items()),
+            template="(%s, %s, to_timestamp(%s / 1000.0))",
+            page_size=max(len(totals), 1),
         )
     if malformed:
         log.warning("skipped %d malformed click events", malformed)
