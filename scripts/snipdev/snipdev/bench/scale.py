@@ -31,6 +31,7 @@ from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg2
 import redis
 
 from snipkit import keys
@@ -109,6 +110,7 @@ def _write(path: Path, lines: list[str]) -> Path:
 
 def _prepare(size: Size, plan: Plan) -> None:
     """The request paths of each figure, fixed for the whole run, in files for wrk."""
+    from links import store
     from links.api import _cursor  # links' own cursor encoding, so the bench follows any change to it
 
     n = size.links
@@ -118,10 +120,15 @@ def _prepare(size: Size, plan: Plan) -> None:
     size.warm_codes = _write(size.folder / "warm.txt", list(dict.fromkeys(redirects)))
     reads = [f"/api/stats/{dataset.code(i)}" for i in dataset.zipf_sample(n, plan.sample, seed=n + 1)]
     size.paths[STATS_READ] = _write(size.folder / "stats.txt", reads)
-    # Ids are 1..n in load order; a page holds the links below its cursor's id, and the
-    # cursors' depths are uniform (people page back through the list, none favoured).
+    # Ids are 1..n in load order; a page holds the links created before its cursor's, and
+    # the cursors' depths are uniform (people page back through the list, none favoured).
+    # A cursor names a link by its creation time and id, read back from the loaded rows.
     rng = random.Random(n + 2)  # noqa: S311 - traffic, not secrets
-    pages = [f"/api/links?limit=20&cursor={_cursor(rng.randint(21, n + 1))}" for _ in range(plan.sample)]
+    depths = [rng.randint(21, n) for _ in range(plan.sample)]
+    with closing(psycopg2.connect(size.sandbox.database_admin_url)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT id, code, url, created_at FROM links.links WHERE id = ANY(%s)", (sorted(set(depths)),))
+        rows = {row[0]: store.Link(*row, expires_at=None) for row in cur.fetchall()}
+    pages = [f"/api/links?limit=20&cursor={_cursor(rows[depth])}" for depth in depths]
     size.paths[LINKS_PAGE] = _write(size.folder / "pages.txt", pages)
 
 
