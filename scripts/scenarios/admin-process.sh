@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Admin processes run as one-off processes of the same release: the migrate Jobs of the
 # last deploy, a purge started by hand from its CronJob, and a command in the toolbox
-# Deployment (replicas 0 until someone needs it), all with the services' own image.
+# Deployment (scaled to 0 when nobody needs it), all with the services' own image.
 #   scripts/scenarios/admin-process.sh [--namespace NS] [--context CTX] [--dry-run]
 set -euo pipefail
 # shellcheck source=scripts/scenarios/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
+arguments 0 ""
 
 say "1. The migrate Jobs of the last deploy (removed 10 minutes after they finish)"
 kube wait --for=condition=complete job/links-db-upgrade job/redirect-db-upgrade job/stats-db-upgrade --timeout=5m

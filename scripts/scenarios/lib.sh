@@ -5,22 +5,37 @@
 #   -n, --namespace NS   the overlay's namespace (default snip-dev)
 #   --context CTX        a kube context other than the current one
 #   --dry-run            print every kubectl command, run none
+#   -h, --help           print the script's own description and stop
 #
-# Anything else is left in ARGS for the script. Every command is printed as "+ command",
-# quoted so it can be pasted into a shell; narration lines start with "==".
+# Another flag is refused; other words are left in ARGS, for the script to check with
+# `arguments N USAGE`. Every command is printed as "+ command", quoted so it can be
+# pasted into a shell; narration lines start with "==".
 
 NAMESPACE=snip-dev
 CONTEXT=
 DRY_RUN=false
 ARGS=()
+# The comment block at the top of the script that sourced this, without its "# ".
+usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; }
+
 while (($#)); do
   case "$1" in
-    -n | --namespace) NAMESPACE=$2 && shift 2 ;;
-    --context) CONTEXT=$2 && shift 2 ;;
+    -n | --namespace) NAMESPACE=${2:?$1 needs a namespace} && shift 2 ;;
+    --context) CONTEXT=${2:?$1 needs a context} && shift 2 ;;
     --dry-run) DRY_RUN=true && shift ;;
+    -h | --help) usage && exit 0 ;;
+    -*) echo "$(basename "$0"): unknown flag $1 (see --help)" >&2 && exit 2 ;;
     *) ARGS+=("$1") && shift ;;
   esac
 done
+
+# arguments N USAGE: the script takes exactly N words besides the flags.
+arguments() {
+  if [[ ${#ARGS[@]} -ne $1 ]]; then
+    echo "usage: $(basename "$0") [--namespace NS] [--context CTX] [--dry-run]${2:+ $2}" >&2
+    exit 2
+  fi
+}
 
 # The scripts' own stdout, for the trace: it reaches the terminal even from inside a
 # pipe or a $(...) whose output the script reads.

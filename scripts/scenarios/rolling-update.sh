@@ -8,7 +8,8 @@
 set -euo pipefail
 # shellcheck source=scripts/scenarios/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
-image=${ARGS[0]:?usage: rolling-update.sh [--namespace NS] [--context CTX] [--dry-run] IMAGE}
+arguments 1 IMAGE
+image=${ARGS[0]}
 
 say "0. Load, and the revisions so far"
 kube rollout status deployment/loadgenerator --timeout=2m

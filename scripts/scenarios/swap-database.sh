@@ -8,6 +8,7 @@ set -euo pipefail
 here=$(dirname "$0")
 # shellcheck source=scripts/scenarios/lib.sh
 source "$here/lib.sh" "$@"
+arguments 0 ""
 
 # deployment:role, one per Secret that names the database (stats-worker reads the same
 # Secret as stats-api). The role is also the name of the image's CLI (`stats db upgrade`).

@@ -72,6 +72,22 @@ def test_dry_run_runs_no_kubectl(script, tmp_path):
 
 
 @pytest.mark.parametrize("script", RUNS)
+@pytest.mark.parametrize(("args", "status", "says"), [(["--help"], 0, "--namespace"), (["--bogus"], 2, "--bogus")])
+def test_help_and_unknown_flags_run_no_kubectl(script, args, status, says, tmp_path):
+    """--help prints what the script does and stops; a flag it does not know stops it,
+    naming the flag: neither touches the current kube context."""
+    calls = tmp_path / "calls"
+    fake = tmp_path / "kubectl"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexit 1\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    done = subprocess.run([SCRIPTS / f"{script}.sh", *args], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == status
+    assert says in done.stdout + done.stderr
+    assert not calls.exists(), calls.read_text()
+
+
+@pytest.mark.parametrize("script", RUNS)
 def test_dry_run_agrees_with_the_overlay(script, dev, dev_with_load):
     assert scenarios.check(_commands(script), _objects(script, dev, dev_with_load)) == []
 
