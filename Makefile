@@ -19,7 +19,7 @@ test: $(VENV) ## run every test against real PostgreSQL and Redis
 lint: $(VENV) ## ruff, hadolint, shellcheck and actionlint
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
-	@.venv/bin/hadolint Dockerfile .ci/base-image/Containerfile
+	@.venv/bin/hadolint Dockerfile .ci/base-image/Containerfile scripts/cluster/images/*/Containerfile
 	@.venv/bin/shellcheck .ci/run $$(git ls-files '*.sh')
 	@.venv/bin/actionlint -shellcheck .venv/bin/shellcheck .github/workflows/*.yml
 

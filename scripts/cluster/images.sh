@@ -59,6 +59,11 @@ containerd_socket=$CLUSTER_DIR/containerd/containerd.sock
 addon_image() { sed -n "s/^ *image: *\([^ ]*$1[^ ]*\).*/\1/p" "$CLUSTER_SCRIPTS/addons/$1/$1.yaml" | head -1; }
 
 rootfs=$("$images/rootfs.sh")
+# pip, in a stand-in's build, trusts what this machine trusts (a TLS-intercepting proxy).
+pip_cert=()
+if [ -f "${PIP_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" ]; then
+  pip_cert=(--volume "${PIP_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}:/run/pip-ca.crt:ro" --build-arg PIP_CERT=/run/pip-ca.crt)
+fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -r "$images/etc" "$scratch/etc"
@@ -84,7 +89,8 @@ for ref in "${third_party[@]}"; do
   name=${ref%:*}
   name=${name##*/}
   if [ -d "$images/$name" ]; then
-    build_and_push "$ref" "$images/$name"
+    # VERSION is the tag, for a stand-in that installs that very release (Locust).
+    build_and_push "$ref" "$images/$name" --build-arg VERSION="${ref##*:}" "${pip_cert[@]}"
   else
     say "no stand-in for $ref (images/README.md says why): pods that use it cannot start here"
   fi
