@@ -14,7 +14,7 @@ from flask import Flask
 import snipkit
 from snipkit import config, errors
 
-from . import clients, csrf, errorpages, formatting
+from . import clients, csrf, errorpages, formatting, headers
 
 SERVICE = "web"
 MIN_SECRET_LENGTH = 32
@@ -34,7 +34,8 @@ SETTINGS = [
     config.Setting("LINKS_URL", config.url("http", "https"), doc="base URL of the links API"),
     config.Setting("STATS_URL", config.url("http", "https"), doc="base URL of the stats API"),
     config.Setting("SECRET_KEY", secret_key, secret=True, doc="signs the session cookie and CSRF tokens"),
-    # Flask reads this key itself. Off by default only so `make dev` works over plain http.
+    # Flask reads this key itself. Off by default only so `make dev` works over plain http;
+    # the staging and prod overlays turn it on.
     config.Setting("SESSION_COOKIE_SECURE", config.boolean, False, doc="send the session cookie over HTTPS only"),
 ]
 
@@ -52,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     clients.init_app(app)
     csrf.init_app(app)
     formatting.init_app(app)
+    headers.init_app(app)
 
     from . import pages
 
