@@ -149,3 +149,13 @@ def test_unknown_routes_and_methods_answer_json(client):
     response = client.put("/api/links")
     assert response.status_code == 405 and response.is_json
     assert "POST" in response.headers["Allow"]
+
+
+def test_a_replay_after_the_link_was_deleted_is_410_not_201(client):
+    headers = {"Idempotency-Key": "made-then-deleted"}
+    code = client.post("/api/links", json={"url": "https://e.example"}, headers=headers).get_json()["code"]
+    assert client.delete(f"/api/links/{code}").status_code == 204
+    again = client.post("/api/links", json={"url": "https://e.example"}, headers=headers)
+    assert again.status_code == 410
+    assert again.get_json()["error"]["code"] == "link_deleted" and code in again.get_json()["error"]["message"]
+    assert client.get(f"/api/links/{code}").status_code == 404

@@ -123,6 +123,16 @@ def test_a_form_sent_again_with_other_values_is_reset_not_an_outage(client, toke
     assert client.post("/links", data={"csrf_token": fresh, "url": "https://other.example"}).status_code == 303
 
 
+def test_a_form_sent_again_after_its_link_was_deleted_is_reset_not_an_outage(client, token, links_url):
+    used = token(client)
+    made = client.post("/links", data={"csrf_token": used, "url": "https://short-lived.example"})
+    code = made.headers["Location"].rsplit("/", 1)[1]
+    assert requests.delete(f"{links_url}/api/links/{code}", timeout=5).status_code == 204
+    again = client.post("/links", data={"csrf_token": used, "url": "https://short-lived.example"})
+    assert again.status_code == 422
+    assert "<li>This form made a link that has been deleted since; it has been reset: send it again</li>" in again.text
+
+
 def test_a_made_up_page_of_links_is_the_visitors_400_not_an_outage(client):
     response = client.get("/?cursor=not-a-cursor")
     assert response.status_code == 400 and response.mimetype == "text/html"

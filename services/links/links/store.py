@@ -57,7 +57,8 @@ def create(new: NewLink) -> Link:
 
 def create_idempotent(key: str, fingerprint: str, new: NewLink, render) -> tuple[int, dict[str, Any]]:
     """Create a link once per ``key``: a retry with the same key and body replays the first
-    response; the same key with another body is a 422.
+    response; the same key with another body is a 422; a retry after the link it made
+    was deleted is a 410, since replaying the 201 would say a deleted link exists.
 
     Two concurrent requests with one key serialise on the key's primary key: the second
     waits for the first to commit, then replays its response.
@@ -69,27 +70,40 @@ def create_idempotent(key: str, fingerprint: str, new: NewLink, render) -> tuple
             (key, fingerprint),
         )
         if cur.fetchone() is None:
-            cur.execute("SELECT fingerprint, status, response FROM idempotency_keys WHERE key = %s", (key,))
-            stored_fingerprint, status, response = cur.fetchone()
-            if stored_fingerprint != fingerprint:
-                raise ApiError(
-                    422,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was already used with a different request body",
-                )
-            return status, response
+            return _replay(cur, key, fingerprint)
+        link_id = None
         try:
             link = _insert(cur, new)
         except ApiError as exc:
             # Remember a refusal too (a taken code), so a retry gets the same answer.
             status, response = exc.status, {"error": {"code": exc.code, "message": exc.message, **exc.details}}
         else:
-            status, response = 201, render(link)
+            status, response, link_id = 201, render(link), link.id
         cur.execute(
-            "UPDATE idempotency_keys SET status = %s, response = %s WHERE key = %s",
-            (status, Json(response), key),
+            "UPDATE idempotency_keys SET status = %s, response = %s, link_id = %s WHERE key = %s",
+            (status, Json(response), link_id, key),
         )
         return status, response
+
+
+def _replay(cur, key: str, fingerprint: str) -> tuple[int, dict[str, Any]]:
+    cur.execute(
+        "SELECT fingerprint, status, response, link_id IS NULL OR EXISTS (SELECT 1 FROM links WHERE id = link_id)"
+        " FROM idempotency_keys WHERE key = %s",
+        (key,),
+    )
+    stored_fingerprint, status, response, link_exists = cur.fetchone()
+    if stored_fingerprint != fingerprint:
+        raise ApiError(
+            422, "idempotency_key_reused", "this Idempotency-Key was already used with a different request body"
+        )
+    if not link_exists:
+        raise ApiError(
+            410,
+            "link_deleted",
+            f"this Idempotency-Key created the link {response['code']!r}, which has been deleted since",
+        )
+    return status, response
 
 
 def get(code: str) -> Link | None:

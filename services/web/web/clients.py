@@ -75,7 +75,7 @@ class LinksApi:
         response = self.http.post("/api/links", json=fields, headers={"Idempotency-Key": idempotency_key})
         if response.status_code in (200, 201):
             return response.json()
-        error = response.json().get("error", {}) if response.status_code in (409, 422) else {}
+        error = response.json().get("error", {}) if response.status_code in (409, 410, 422) else {}
         if error.get("code") == "validation_failed":
             raise Rejected(error["fields"])
         if error.get("code") == "code_taken":
@@ -83,6 +83,11 @@ class LinksApi:
         if error.get("code") == "idempotency_key_reused":
             # A form page kept by the browser (Back) and sent again with other values.
             raise Rejected({FORM: "this form was already used for another link; it has been reset: send it again"})
+        if error.get("code") == "link_deleted":
+            # The same form sent again after the link it made was deleted.
+            raise Rejected(
+                {FORM: "this form made a link that has been deleted since; it has been reset: send it again"}
+            )
         return _ok(response, LINKS, 201)
 
     def delete(self, code: str) -> bool:
