@@ -77,6 +77,16 @@ def test_bad_code_is_400(client):
     assert response.status_code == 400 and response.json["error"]["parameter"] == "code"
 
 
+@pytest.mark.parametrize("days", [61, 75, 90])
+def test_every_window_up_to_90_days_is_served_per_hour(client, clicks, days):
+    clicks("long", 0, 3)
+    response = client.get(f"/api/stats/long?window={days}d")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["granularity"] == "hour" and len(body["series"]) == days * 24
+    assert sum(point["count"] for point in body["series"]) == body["total"] == 3
+
+
 def test_top_links_most_clicked_first(client, clicks):
     clicks("few", 0, 1)
     clicks("many", 0, 9)

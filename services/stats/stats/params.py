@@ -14,7 +14,9 @@ _WINDOW = re.compile(r"^([1-9][0-9]{0,4})([mhd])$")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 GRANULARITIES = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
 MAX_WINDOW = timedelta(days=90)
-MAX_POINTS = 1440
+# Enough for the longest window per hour (90 x 24), so every window the API allows has a
+# granularity that serves it; per minute that is 36 hours.
+MAX_POINTS = MAX_WINDOW // GRANULARITIES["hour"]
 DEFAULT_WINDOW = "24h"
 # Up to this window the default series is per minute; beyond it, per hour.
 MINUTE_SERIES_UP_TO = timedelta(hours=6)
