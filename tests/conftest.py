@@ -4,6 +4,8 @@ Where they come from: TEST_DATABASE_URL/TEST_REDIS_URL, else testcontainers, els
 embedded servers (see snipdev.backing). The run gets its own database, roles and Redis
 key prefix, all removed at the end. ``serve`` runs an app over real HTTP in a thread;
 ``stats_double`` stands in for stats-api where a test is not about stats-api itself.
+``hostile`` holds the Hypothesis strategies of the inputs that once made the services
+fail; ``figure`` records what a fault or load test measured, printed after the run.
 """
 
 from __future__ import annotations
@@ -11,15 +13,30 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import psycopg2
 import pytest
 import redis
 from flask import Flask, request
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from werkzeug.serving import make_server
 
 from snipdev import backing, database
 from snipdev.processes import ServiceProcess
+
+# Property tests run the same examples on every machine and keep no database of
+# failures: a run is reproducible from the code alone, and its length is bounded.
+settings.register_profile(
+    "snip",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("snip")
 
 
 @pytest.fixture(scope="session")
@@ -183,3 +200,84 @@ def stats_double(serve):
     double = StatsDouble()
     double.url = serve(double.app)
     return double
+
+
+def _hostile_strategies() -> SimpleNamespace:
+    """Values of each class that once reached a service unchecked (a 500, or worse)."""
+    # Digits to str.isdigit() that int() refuses ("²", "①") or reads as another script's ("٣").
+    digit_lookalikes = st.text(
+        st.characters(categories=["No", "Nd"], exclude_characters="0123456789").filter(str.isdigit), min_size=1
+    )
+    text = st.one_of(
+        st.text(max_size=40),
+        st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3),  # lone surrogates
+        st.text(st.characters(categories=["Cc"]), min_size=1, max_size=3),  # DEL, C1 controls...
+        st.text(max_size=8).map(lambda s: f"ab{s}\x00"),  # NUL, which PostgreSQL text cannot hold
+        st.from_regex(r"[A-Za-z0-9_-]{3,12}", fullmatch=True).map(lambda s: s + "\n"),  # "$" lets "\n" through
+        digit_lookalikes,
+        st.sampled_from(["", " ", "-1", "0", "99999999999999999999", "1e3", "0x10", "+5"]),
+    )
+    hosts = st.sampled_from(
+        ["a..b", "a" * 64 + ".example", "a\x80b.example", "a\x7fb.example", "[::1", "[zz::1]", ".", "-", "_a.example"]
+    )
+    ports = st.sampled_from(["", ":0", ":65536", ":abc", ":-1", ":٣", ":8080"])
+    url = st.one_of(
+        st.builds("https://{}{}/{}".format, hosts, ports, text),
+        st.builds("{}://example.com/{}".format, st.sampled_from(["http", "https", "ftp", "javascript", ""]), text),
+        text,
+    )
+    overflowing = st.sampled_from(
+        ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59.999999-00:01"]
+    )
+    when = st.one_of(overflowing, text, st.datetimes().map(lambda d: d.isoformat()))
+    json_value = st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), text),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+        max_leaves=8,
+    )
+    deep_json = st.integers(33, 5000).flatmap(
+        lambda n: st.sampled_from(["[" * n + "]" * n, '{"url": ' + "[" * n + "]" * n + "}"])
+    )
+    return SimpleNamespace(text=text, url=url, when=when, json_value=json_value, deep_json=deep_json)
+
+
+@pytest.fixture(scope="session")
+def hostile() -> SimpleNamespace:
+    """Hypothesis strategies of hostile inputs: ``text`` (lone surrogates, controls and NUL,
+    a code with a trailing newline, digits that are not ASCII), ``url`` (impossible hosts
+    and ports), ``when`` (dates that overflow in UTC), ``json_value``, ``deep_json``.
+    Draw from them with ``data.draw(hostile.text)`` in a test given ``st.data()``."""
+    return _hostile_strategies()
+
+
+def no_server_error(response, *, json_errors: bool = True) -> None:
+    """A hostile request may be refused, never answered with a 5xx; an API refusal is the
+    JSON error shape (web's pages answer in HTML)."""
+    assert response.status_code < 500, f"{response.status_code}: {response.get_data(as_text=True)[:300]}"
+    if json_errors and response.status_code >= 400:
+        assert response.get_json()["error"]["code"], response.get_data(as_text=True)[:300]
+
+
+@pytest.fixture(scope="session")
+def no_5xx():
+    """:func:`no_server_error` as a fixture, for the property tests of every service."""
+    return no_server_error
+
+
+_FIGURES = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session")
+def figure(request):
+    """``figure("p99 of cached redirects with PostgreSQL frozen", "4.1 ms")``: printed in a
+    "measured" section after the run, since timings are reported, never asserted."""
+    rows = request.config.stash.setdefault(_FIGURES, [])
+    return lambda name, value: rows.append((name, value))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    rows = config.stash.get(_FIGURES, [])
+    if rows:
+        terminalreporter.section("measured")
+        for name, value in rows:
+            terminalreporter.write_line(f"{name}: {value}")

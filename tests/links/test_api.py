@@ -159,3 +159,27 @@ def test_a_replay_after_the_link_was_deleted_is_410_not_201(client):
     assert again.status_code == 410
     assert again.get_json()["error"]["code"] == "link_deleted" and code in again.get_json()["error"]["message"]
     assert client.get(f"/api/links/{code}").status_code == 404
+
+
+def test_urls_no_redirect_could_carry_are_refused(client):
+    for url in (
+        "https://example.com:65536/",
+        "https://example.com:abc/",
+        "https://example.com:0/",
+        "https://a..b/",
+        "https://" + "a" * 64 + ".example/",
+        "https://a\u0080b.example/",
+        "https://a\u007fb.example/",
+        "https://[zz::1]/",
+    ):
+        response = create(client, url=url)
+        assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == {"url"}, url
+    for url in ("https://straße.example/ü", "https://[::1]:8080/x", "https://a-b_c.example.:443/"):
+        assert create(client, url=url).status_code == 201, url
+
+
+def test_a_link_back_to_the_shortener_is_refused(client):
+    for url in ("https://snip.test/r/abc", "http://SNIP.test./", "https://snip.test:8443/anything"):
+        response = create(client, url=url)
+        assert response.get_json()["error"]["fields"] == {"url": "must not point back at this link shortener"}, url
+    assert create(client, url="https://docs.snip.test/").status_code == 201

@@ -47,7 +47,7 @@ def _created(payload: dict, status: int = 201):
 @bp.post("")
 def create():
     data = body.json_object()
-    new = parse_new_link(data)
+    new = parse_new_link(data, current_app.config["PUBLIC_BASE_URL"])
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return _created(render(store.create(new)))

@@ -8,15 +8,17 @@ reads the cached link and appends the click event in the same call.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from importlib.resources import files
 
 from flask import current_app
 from redis.commands.core import Script
-from werkzeug.urls import iri_to_uri
 
-from snipkit import cache, db, keys
+from snipkit import cache, db, keys, urls
+
+log = logging.getLogger("redirect.lookup")
 
 FOUND, GONE, MISSING = "found", "gone", "missing"
 # The script's text as bytes, so redis-py needs no client to hash it; it is loaded into
@@ -55,7 +57,14 @@ def _from_database(code: str) -> tuple[Outcome, int | None]:
         return Outcome(MISSING), None
     # Converted once here (a URL may hold non-ASCII text, which a header cannot), so the
     # cached copy is ready to send as it is.
-    url, expires_ms = iri_to_uri(row[0]), row[1]
+    try:
+        url = urls.location(row[0])
+    except ValueError as problem:
+        # links refuses such URLs; a row from before it did cannot be followed, and is
+        # answered as unknown rather than with a 500 or a broken header.
+        log.warning("the link %s has a URL no redirect can carry: %s", code, problem)
+        return Outcome(MISSING), None
+    expires_ms = row[1]
     if expires_ms is not None and expires_ms <= time.time() * 1000:
         return Outcome(GONE, url), expires_ms
     return Outcome(FOUND, url), expires_ms
