@@ -27,8 +27,16 @@ def fuzz_app(sandbox):
     )
 
 
+@pytest.fixture(scope="module")
+def sent(figure):
+    count = {"requests": 0}
+    yield count
+    figure("links: schemathesis requests", count["requests"])
+
+
 @schema.parametrize()
-def test_no_request_gets_a_server_error(case, fuzz_app):
+def test_no_request_gets_a_server_error(case, fuzz_app, sent):
+    sent["requests"] += 1
     response = case.call(app=fuzz_app)
     assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text}"
     if response.status_code >= 400:

@@ -133,6 +133,13 @@ def test_a_form_sent_again_after_its_link_was_deleted_is_reset_not_an_outage(cli
     assert "<li>This form made a link that has been deleted since; it has been reset: send it again</li>" in again.text
 
 
+def test_a_form_links_finds_too_large_is_a_message_not_an_outage(client, token):
+    # 5,000 control characters: 15,000 bytes in the form, 30,000 once JSON-escaped for links.
+    response = client.post("/links", data={"csrf_token": token(client), "url": "\x01" * 5000})
+    assert response.status_code == 422
+    assert "<li>The form holds more than links accepts: shorten the URL</li>" in response.text
+
+
 def test_a_made_up_page_of_links_is_the_visitors_400_not_an_outage(client):
     response = client.get("/?cursor=not-a-cursor")
     assert response.status_code == 400 and response.mimetype == "text/html"

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import logging
+import re
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from snipkit import ApiError, body, cache, keys
 
-from . import store
+from . import paging, store
 from .validation import parse_new_link
 
 bp = Blueprint("links", __name__, url_prefix="/api/links")
 log = logging.getLogger("links.api")
 
-MAX_PAGE = 100
-DEFAULT_PAGE = 20
+# Printable ASCII, as the Idempotency-Key draft (an sf-string) allows: a control
+# character or NUL could not be stored, and is never part of a key a client means.
+_IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 
 def _iso(value):
@@ -51,8 +51,8 @@ def create():
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return _created(render(store.create(new)))
-    if not 1 <= len(key) <= 255:
-        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-255 characters")
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-255 printable ASCII characters")
     fingerprint = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     status, payload = store.create_idempotent(key, fingerprint, new, render)
     if status != 201:
@@ -60,46 +60,33 @@ def create():
     return _created(payload)
 
 
-def _page_args() -> tuple[int, int | None]:
-    raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE:
-        raise ApiError(400, "invalid_limit", f"limit must be a whole number from 1 to {MAX_PAGE}")
-    cursor = request.args.get("cursor")
-    if cursor is None:
-        return int(raw_limit), None
-    try:
-        before_id = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, "invalid_cursor", "cursor is not one this API returned") from None
-    return int(raw_limit), before_id
-
-
-def _cursor(link_id: int) -> str:
-    return base64.urlsafe_b64encode(str(link_id).encode()).decode().rstrip("=")
-
-
 @bp.get("")
 def index():
-    limit, before_id = _page_args()
+    limit, before_id = paging.args()
     # One extra row tells whether there is a next page without a COUNT.
     rows = store.page(limit + 1, before_id)
     more = len(rows) > limit
     rows = rows[:limit]
-    return jsonify(items=[render(link) for link in rows], next_cursor=_cursor(rows[-1].id) if more else None)
+    return jsonify(items=[render(link) for link in rows], next_cursor=paging.cursor(rows[-1].id) if more else None)
+
+
+def _not_found(code: str) -> ApiError:
+    return ApiError(404, "not_found", f"no link with code {code!r}")
 
 
 @bp.get("/<code>")
 def read(code: str):
-    link = store.get(code)
+    # A code no link can have (a NUL, a newline...) is answered without a query.
+    link = store.get(code) if keys.CODE.fullmatch(code) else None
     if link is None:
-        raise ApiError(404, "not_found", f"no link with code {code!r}")
+        raise _not_found(code)
     return jsonify(render(link))
 
 
 @bp.delete("/<code>")
 def delete(code: str):
-    if not store.delete(code):
-        raise ApiError(404, "not_found", f"no link with code {code!r}")
+    if not keys.CODE.fullmatch(code) or not store.delete(code):
+        raise _not_found(code)
     try:
         cache.client().delete(keys.link(code))
     except cache.REDIS_ERRORS as exc:

@@ -10,8 +10,8 @@ from flask import Blueprint, jsonify
 
 from snipkit import errors
 
-from .api import MAX_PAGE
 from .codes import CUSTOM_PATTERN
+from .paging import MAX_PAGE
 from .validation import MAX_URL_LENGTH
 
 bp = Blueprint("openapi", __name__)

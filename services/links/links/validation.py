@@ -48,9 +48,14 @@ def _parse_expiry(value: Any, now: datetime) -> tuple[datetime | None, str | Non
         return None, "must be an ISO 8601 date-time, e.g. 2030-01-31T12:00:00Z"
     if parsed.tzinfo is None:
         return None, "must include a time zone, e.g. Z or +02:00"
-    if parsed <= now:
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:59:59-05:00 is a valid string, but past the year 9999 in UTC.
+        return None, "must fall within the years 1 to 9999 in UTC"
+    if in_utc <= now:
         return None, "must be in the future"
-    return parsed.astimezone(UTC), None
+    return in_utc, None
 
 
 def parse_new_link(data: dict[str, Any], own_url: str, now: datetime | None = None) -> NewLink:

@@ -33,7 +33,7 @@ def _wants_json() -> bool:
 def follow(code: str):
     """302 to the link's URL (one click event); 404 unknown, 410 expired (HTML or JSON)."""
     # A code no link can have is answered without touching Redis or PostgreSQL.
-    outcome = lookup.resolve(code) if keys.CODE.match(code) else lookup.Outcome(lookup.MISSING)
+    outcome = lookup.resolve(code) if keys.CODE.fullmatch(code) else lookup.Outcome(lookup.MISSING)
     if outcome.status == lookup.FOUND:
         if not outcome.clicked:
             clicks.emit(code)

@@ -16,6 +16,9 @@ from flask import current_app
 
 #: What any service accepts as a short code before using it in a key or a query; links
 #: issues a stricter subset. Anything else cannot name a link, so it is refused early.
+#: Match it with ``fullmatch``: ``$`` alone also matches before a final newline, so
+#: ``CODE.match("abc\n")`` succeeds. The anchors stay for the OpenAPI documents, whose
+#: JSON Schema patterns are unanchored otherwise.
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

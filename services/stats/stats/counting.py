@@ -39,7 +39,8 @@ def _event(fields: dict | None) -> tuple[str, int] | None:
     if not fields:
         return None
     code, at = fields.get("code"), fields.get("at", "")
-    if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE_LENGTH or not at.isdigit():
+    # isascii(): "²".isdigit() is True, and int() would then stop the worker on it.
+    if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE_LENGTH or not (at.isascii() and at.isdigit()):
         return None
     return code, int(at)
 
