@@ -10,9 +10,13 @@ fail; ``figure`` records what a fault or load test measured, printed after the r
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg2
@@ -23,7 +27,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from werkzeug.serving import make_server
 
-from snipdev import backing, database
+from snipdev import backing, database, embedded
 from snipdev.processes import ServiceProcess
 
 # Property tests run the same examples on every machine and keep no database of
@@ -71,6 +75,60 @@ def new_database(sandbox):
 def fresh_database(new_database):
     """Each service's URL to one new empty database (see ``new_database``)."""
     return new_database()[1]
+
+
+@pytest.fixture
+def own_postgres(sandbox):
+    """A PostgreSQL server of this test's own, with the suite's roles, schemas and
+    migrations, to stop, restart or freeze (the shared one must stay up). Yields the
+    server and each service's URL on it."""
+    with embedded.temporary_postgres() as server:
+        database.create_database(server.url, "snip")
+        urls = database.provision(server.url, "snip", sandbox.credentials)
+        database.migrate(urls)
+        yield server, urls
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (PostgreSQL's backends, for its postmaster)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _server_pid(server) -> int:
+    """The pid of an embedded Redis, or of an embedded PostgreSQL's postmaster."""
+    if getattr(server, "process", None) is not None:
+        return server.process.pid
+    return int((server.data_dir / "postmaster.pid").read_text().split()[0])
+
+
+@pytest.fixture
+def freeze():
+    """``with freeze(server):`` an embedded server and its children stopped (SIGSTOP),
+    as a hung server is: connections stay open, the kernel still acknowledges what is
+    sent, nothing answers. They continue (SIGCONT) when the block ends, whatever happened."""
+
+    @contextmanager
+    def frozen(server):
+        pid = _server_pid(server)
+        stopped = [pid, *_children(pid)]
+        try:
+            for each in stopped:
+                os.kill(each, signal.SIGSTOP)
+            yield
+        finally:
+            for each in stopped:
+                os.kill(each, signal.SIGCONT)
+
+    return frozen
 
 
 @pytest.fixture

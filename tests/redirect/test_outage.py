@@ -54,6 +54,21 @@ def test_readiness_stays_ok_and_says_redis_is_not_required(redis_down):
     assert response.json["checks"]["postgresql"]["ok"] is True
 
 
+def test_readiness_needs_postgresql_or_redis_not_both(settings, redis_down, add_link):
+    # Ready means able to serve: cached links come from Redis alone.
+    postgresql_down = {**settings, "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "DB_CONNECT_TIMEOUT_S": 1}
+    add_link("cached", "https://example.com/cached")
+    redirect.create_app(settings).test_client().get("/r/cached")
+    client = redirect.create_app(postgresql_down).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["checks"]["postgresql"]["ok"] is False and ready.json["checks"]["redis"]["ok"] is True
+    assert client.get("/r/cached").headers["Location"] == "https://example.com/cached"
+    neither = redirect.create_app({**postgresql_down, "REDIS_URL": redis_down["REDIS_URL"], "REDIS_TIMEOUT_S": 0.2})
+    unready = neither.test_client().get("/readyz")
+    assert unready.status_code == 503 and sorted(unready.json["failing"]) == ["postgresql", "redis"]
+
+
 def test_flush_moves_pending_clicks_to_the_stream_with_their_original_time(
     settings, redis_down, add_link, admin, redis_client, sandbox
 ):
