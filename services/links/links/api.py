@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from snipkit import ApiError, body, cache, keys
+from snipkit import ApiError, body, keys
 
-from . import paging, store
+from . import invalidation, paging, store
 from .validation import parse_new_link
 
 bp = Blueprint("links", __name__, url_prefix="/api/links")
-log = logging.getLogger("links.api")
 
 # Printable ASCII, as the Idempotency-Key draft (an sf-string) allows: a control
 # character or NUL could not be stored, and is never part of a key a client means.
@@ -85,11 +83,8 @@ def read(code: str):
 
 @bp.delete("/<code>")
 def delete(code: str):
-    if not keys.CODE.fullmatch(code) or not store.delete(code):
+    """204 once no request that starts from now on is redirected by the link (see
+    snipkit.linkcache); 503 naming Redis, with the link kept, when that cannot be promised."""
+    if not keys.CODE.fullmatch(code) or not store.delete(code, invalidation.forget):
         raise _not_found(code)
-    try:
-        cache.client().delete(keys.link(code))
-    except cache.REDIS_ERRORS as exc:
-        # The link is gone from PostgreSQL; the cached copy expires within REDIRECT_CACHE_TTL.
-        log.warning("could not invalidate the redirect cache for %s: %s", code, exc)
     return "", 204

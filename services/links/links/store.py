@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
-from snipkit import ApiError, db
+from snipkit import ApiError, db, linkcache
 
 from . import codes
 from .validation import NewLink
@@ -123,23 +124,43 @@ def page(limit: int, before_id: int | None) -> list[Link]:
         return [Link(*row) for row in cur.fetchall()]
 
 
-def delete(code: str) -> bool:
-    with db.connection() as conn, conn.cursor() as cur:
-        cur.execute("DELETE FROM links WHERE code = %s", (code,))
-        return cur.rowcount > 0
+#: Runs inside a deletion's transaction, with the codes it deleted, before the commit;
+#: if it raises, the transaction rolls back and nothing is deleted.
+BeforeCommit = Callable[[list[str]], None]
 
 
-def delete_expired(now: datetime, limit: int) -> list[str]:
+def _deleting(cur) -> None:
+    # The commit must follow the cache's tombstone within linkcache.COMMIT_WITHIN_S:
+    # PostgreSQL ends a transaction left idle for longer, and nothing is deleted.
+    cur.execute("SET LOCAL idle_in_transaction_session_timeout = %s", (f"{linkcache.COMMIT_WITHIN_S}s",))
+
+
+def delete(code: str, before_commit: BeforeCommit) -> bool:
+    """Delete the link with ``code``; False when there is none."""
+    with db.transaction() as cur:
+        _deleting(cur)
+        cur.execute("DELETE FROM links WHERE code = %s RETURNING code", (code,))
+        deleted = [found for (found,) in cur.fetchall()]
+        if deleted:
+            before_commit(deleted)
+        return bool(deleted)
+
+
+def delete_expired(now: datetime, limit: int, before_commit: BeforeCommit) -> list[str]:
     """Delete up to ``limit`` links expired at ``now`` (``expires_at <= now``, as redirect
-    decides); return their codes. One statement in autocommit: a short transaction whose
-    row locks last only as long as the batch. SKIP LOCKED passes over rows a request holds."""
-    with db.connection() as conn, conn.cursor() as cur:
+    decides); return their codes. One short transaction per batch, whose row locks last
+    only as long as the batch. SKIP LOCKED passes over rows a request holds."""
+    with db.transaction() as cur:
+        _deleting(cur)
         cur.execute(
             "DELETE FROM links WHERE id IN (SELECT id FROM links WHERE expires_at <= %s"
             " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING code",
             (now, limit),
         )
-        return [code for (code,) in cur.fetchall()]
+        codes = [code for (code,) in cur.fetchall()]
+        if codes:
+            before_commit(codes)
+        return codes
 
 
 def delete_idempotency_keys(older_than: datetime, limit: int) -> int:

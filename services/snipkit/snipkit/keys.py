@@ -3,6 +3,8 @@
 ``{prefix}link:{code}``  redirect cache: JSON ``{"url": ..., "expires_ms": ...}``, or
                          ``{"url": null}`` for an unknown code; written by ``redirect``, deleted by
                          ``links`` when a link is deleted.
+``{prefix}deleted:{code}`` tombstone: set by ``links`` for a minute when it deletes the link;
+                         while it exists no cache fill of that code lands (:mod:`snipkit.linkcache`).
 ``{prefix}clicks``       click-event stream (XADD by ``redirect``, read by ``stats-worker``).
 ``{prefix}clicks:flushed`` set of ``redirect.pending_clicks`` ids already sent to the
                          stream, so a flush that dies before its commit is not resent.
@@ -28,6 +30,10 @@ def prefix() -> str:
 
 def link(code: str, key_prefix: str | None = None) -> str:
     return f"{key_prefix if key_prefix is not None else prefix()}link:{code}"
+
+
+def deleted(code: str, key_prefix: str | None = None) -> str:
+    return f"{key_prefix if key_prefix is not None else prefix()}deleted:{code}"
 
 
 def clicks(key_prefix: str | None = None) -> str:
