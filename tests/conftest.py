@@ -89,6 +89,15 @@ def own_postgres(sandbox):
         yield server, urls
 
 
+@pytest.fixture
+def owned_redis(tmp_path):
+    """A Redis server this test owns, to stop, start again (on the same port, empty) or freeze."""
+    server = embedded.EmbeddedRedis(tmp_path / "redis", embedded.free_port(), persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (PostgreSQL's backends, for its postmaster)."""
     found = []

@@ -35,11 +35,13 @@ class Outcome:
     clicked: bool = False
 
 
-def _from_cache(code: str) -> tuple[Outcome | None, int | None]:
-    """The cached outcome (click emitted when live), or on a miss None and the time of
-    the miss on Redis's clock (what a fill is checked against); raises on Redis errors."""
+def _from_cache(code: str, click_id: str) -> tuple[Outcome | None, int | None]:
+    """The cached outcome (click ``click_id`` emitted when live), or on a miss None and
+    the time of the miss on Redis's clock (what a fill is checked against); raises on
+    Redis errors."""
     cfg = current_app.config
-    reply = _HIT(keys=[keys.link(code), keys.clicks()], args=[cfg["CLICK_STREAM_MAXLEN"], code], client=cache.client())
+    args = [cfg["CLICK_STREAM_MAXLEN"], code, click_id]
+    reply = _HIT(keys=[keys.link(code), keys.clicks()], args=args, client=cache.client())
     status = reply[0]
     if status == MISS:
         return None, int(reply[1])
@@ -82,13 +84,14 @@ def _remember(code: str, outcome: Outcome, expires_ms: int | None, missed_at_ms:
     linkcache.fill(cache.client(), code, json.dumps(value), ttl, missed_at_ms)
 
 
-def resolve(code: str) -> Outcome:
-    """Resolve ``code``; while Redis is failing, straight from PostgreSQL (and uncached:
-    only a miss that Redis itself reported may be filled)."""
+def resolve(code: str, click_id: str) -> Outcome:
+    """Resolve ``code``, emitting the click ``click_id`` if the cache has the link live;
+    while Redis is failing, straight from PostgreSQL (and uncached: only a miss that
+    Redis itself reported may be filled)."""
     missed_at_ms = None
     if cache.available():
         try:
-            cached, missed_at_ms = _from_cache(code)
+            cached, missed_at_ms = _from_cache(code, click_id)
         except cache.REDIS_ERRORS as exc:
             cache.report_failure(exc)
         else:

@@ -6,8 +6,6 @@
 ``{prefix}deleted:{code}`` tombstone: set by ``links`` for a minute when it deletes the link;
                          while it exists no cache fill of that code lands (:mod:`snipkit.linkcache`).
 ``{prefix}clicks``       click-event stream (XADD by ``redirect``, read by ``stats-worker``).
-``{prefix}clicks:flushed`` set of ``redirect.pending_clicks`` ids already sent to the
-                         stream, so a flush that dies before its commit is not resent.
 """
 
 from __future__ import annotations
@@ -38,7 +36,3 @@ def deleted(code: str, key_prefix: str | None = None) -> str:
 
 def clicks(key_prefix: str | None = None) -> str:
     return f"{key_prefix if key_prefix is not None else prefix()}clicks"
-
-
-def flushed_clicks(key_prefix: str | None = None) -> str:
-    return f"{clicks(key_prefix)}:flushed"
