@@ -11,12 +11,13 @@ the kit's ``/livez``, ``/readyz`` and ``/metrics`` keep answering as they always
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 log = logging.getLogger("snipkit.errors")
 
@@ -38,6 +39,11 @@ class ValidationError(ApiError):
     def __init__(self, fields: dict[str, str]):
         names = ", ".join(sorted(fields))
         super().__init__(422, "validation_failed", f"invalid fields: {names}", fields=fields)
+
+
+class ClientTimeout(TimeoutError):
+    """The client did not send its request, or read its response, in time (raised by
+    :mod:`snipkit.worker` under gunicorn): a 408, and the connection closes."""
 
 
 class DependencyUnavailable(ApiError):
@@ -70,6 +76,11 @@ def error_body(status: int, code: str, message: str, **details: Any) -> tuple[An
     return jsonify({"error": {"code": code, "message": message, **details}}), status
 
 
+def json_error(code: str, message: str) -> bytes:
+    """The same shape as bytes, for the server to answer with where no app runs."""
+    return json.dumps({"error": {"code": code, "message": message}}).encode() + b"\n"
+
+
 def render_pages(app: Flask, render: PageRenderer, blueprints: Iterable[str]) -> None:
     """Answer errors raised in ``blueprints``, and at URLs matching no route, with ``render``.
 
@@ -99,6 +110,18 @@ def init_app(app: Flask) -> None:
         if exc.status >= 500:
             log.error("%s: %s", exc.code, exc.message, extra={"path": request.path, "status": exc.status})
         return _answer(exc.status, exc.code, exc.message, **exc.details)
+
+    @app.errorhandler(ClientTimeout)
+    def _client_timeout(exc: ClientTimeout):
+        return _answer(408, "request_timeout", str(exc))
+
+    @app.errorhandler(ClientDisconnected)
+    def _client_disconnected(exc: ClientDisconnected):
+        # Werkzeug reports any failure to read the body as a disconnect; a body that did
+        # not arrive in time is the client's timeout.
+        if isinstance(exc.__context__, ClientTimeout):
+            return _client_timeout(exc.__context__)
+        return _http_error(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
