@@ -72,6 +72,35 @@ SCHEMA = {
 }
 
 
+#: What the server itself answers (see snipkit.worker), before any route runs: any
+#: operation of an API may get these, so each service's OpenAPI document lists them.
+SERVER_STATUSES = {
+    400: "The request could not be parsed: its request line or a header is malformed",
+    408: "The request did not arrive within CLIENT_TIMEOUT_S (10 s by default)",
+    414: "The request line is longer than 4094 bytes",
+    431: "A header is longer than 8190 bytes, or there are more than 100",
+}
+
+
+def with_server_statuses(responses: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI operation's ``responses`` with :data:`SERVER_STATUSES` added (a status
+    the operation already documents has the server's cause added to its description)."""
+    merged = dict(responses)
+    for status, description in SERVER_STATUSES.items():
+        if str(status) in merged:
+            own = merged[str(status)]
+            merged[str(status)] = {
+                **own,
+                "description": f"{own['description']}; or: {description[0].lower()}{description[1:]}",
+            }
+        else:
+            merged[str(status)] = {
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+    return merged
+
+
 def error_body(status: int, code: str, message: str, **details: Any) -> tuple[Any, int]:
     return jsonify({"error": {"code": code, "message": message, **details}}), status
 
