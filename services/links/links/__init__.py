@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 import snipkit
-from snipkit import cache, config, db, migrations, urls
+from snipkit import auth, cache, config, db, migrations, urls
 
 SERVICE = "links"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,6 +26,7 @@ def public_base_url(raw: str) -> str:
 SETTINGS = [
     *db.SETTINGS,
     *cache.SETTINGS,
+    *auth.SETTINGS,
     config.Setting("PUBLIC_BASE_URL", public_base_url, doc="where short links are served, e.g. https://snip.example"),
     config.Setting(
         "IDEMPOTENCY_KEY_TTL_HOURS",
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import admin, api, openapi
 
+    auth.warn_if_open(SERVICE, app.config["API_TOKEN"])
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     for command in admin.COMMANDS:

@@ -8,12 +8,14 @@ import re
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from snipkit import ApiError, body, keys
+from snipkit import ApiError, auth, body, keys
 
 from . import invalidation, paging, store
 from .validation import parse_new_link
 
 bp = Blueprint("links", __name__, url_prefix="/api/links")
+# Creating and deleting need the token web holds (API_TOKEN); reading does not.
+auth.protect_writes(bp)
 
 # Printable ASCII, as the Idempotency-Key draft (an sf-string) allows: a control
 # character or NUL could not be stored, and is never part of a key a client means.

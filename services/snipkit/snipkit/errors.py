@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, make_response, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 log = logging.getLogger("snipkit.errors")
@@ -25,11 +25,12 @@ log = logging.getLogger("snipkit.errors")
 class ApiError(Exception):
     """An error to return to the client as JSON with ``status``."""
 
-    def __init__(self, status: int, code: str, message: str, **details: Any):
+    def __init__(self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **details: Any):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
         self.details = details
 
 
@@ -138,7 +139,10 @@ def init_app(app: Flask) -> None:
     def _api_error(exc: ApiError):
         if exc.status >= 500:
             log.error("%s: %s", exc.code, exc.message, extra={"path": request.path, "status": exc.status})
-        return _answer(exc.status, exc.code, exc.message, **exc.details)
+        body, status = _answer(exc.status, exc.code, exc.message, **exc.details)
+        response = make_response(body, status)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(ClientTimeout)
     def _client_timeout(exc: ClientTimeout):

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import snipkit
-from snipkit import config, errors
+from snipkit import auth, config, errors
 
 from . import clients, csrf, errorpages, formatting, headers
 
@@ -34,6 +34,9 @@ SETTINGS = [
     config.Setting("LINKS_URL", config.url("http", "https"), doc="base URL of the links API"),
     config.Setting("STATS_URL", config.url("http", "https"), doc="base URL of the stats API"),
     config.Setting("SECRET_KEY", secret_key, secret=True, doc="signs the session cookie and CSRF tokens"),
+    config.Setting(
+        "LINKS_API_TOKEN", auth.token, None, secret=True, doc="links' API_TOKEN, sent with every write to links"
+    ),
     # Flask reads this key itself. Off by default only so `make dev` works over plain http;
     # the staging and prod overlays turn it on.
     config.Setting("SESSION_COOKIE_SECURE", config.boolean, False, doc="send the session cookie over HTTPS only"),

@@ -52,8 +52,10 @@ def _ok(response, name: str, *expected: int) -> Any:
 class LinksApi:
     """The links REST API (services/links/links/openapi.py documents every shape)."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str | None = None):
         self.http = ServiceClient(LINKS, base_url)
+        # Writes carry links' token (snipkit.auth); reads need none.
+        self._writes = {"Authorization": f"Bearer {token}"} if token else {}
 
     def page(self, limit: int = 20, cursor: str | None = None) -> dict:
         """``{"items": [link, ...], "next_cursor": str | None}``, newest first."""
@@ -72,7 +74,8 @@ class LinksApi:
     def create(self, fields: dict[str, str], idempotency_key: str) -> dict:
         """Create a link; the same key replays the first answer, so a resubmitted form
         creates one link. Raises :class:`Rejected` with a message per invalid field."""
-        response = self.http.post("/api/links", json=fields, headers={"Idempotency-Key": idempotency_key})
+        headers = {"Idempotency-Key": idempotency_key, **self._writes}
+        response = self.http.post("/api/links", json=fields, headers=headers)
         if response.status_code in (200, 201):
             return response.json()
         if response.status_code == 413:
@@ -96,7 +99,7 @@ class LinksApi:
 
     def delete(self, code: str) -> bool:
         """Delete the link; False when it did not exist (already deleted)."""
-        response = self.http.delete(f"/api/links/{_code(code)}")
+        response = self.http.delete(f"/api/links/{_code(code)}", headers=self._writes)
         if response.status_code == 404:
             return False
         _ok(response, LINKS, 204)
@@ -137,7 +140,7 @@ def init_app(app: Flask) -> None:
     """One client per API for the app. Both are reported by ``/readyz`` but neither is
     required: web answers with its own 503 page while one is down, which is better than
     the load balancer's bare error once every web pod has left the rotation."""
-    app.extensions["web.links"] = LinksApi(app.config["LINKS_URL"])
+    app.extensions["web.links"] = LinksApi(app.config["LINKS_URL"], app.config["LINKS_API_TOKEN"])
     app.extensions["web.stats"] = StatsApi(app.config["STATS_URL"])
     add_check(app, _probe(LINKS, app.config["LINKS_URL"]))
     add_check(app, _probe(STATS, app.config["STATS_URL"]))
