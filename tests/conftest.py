@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import psycopg2
 import pytest
@@ -51,6 +52,18 @@ def sandbox():
             yield box
         finally:
             box.destroy()
+
+
+@pytest.fixture(scope="session")
+def links_config(sandbox) -> dict:
+    """The settings of a links app on this run's database and Redis (a copy each time:
+    ``{**links_config, "API_TOKEN": ...}``)."""
+    return {
+        "DATABASE_URL": sandbox.urls["links"],
+        "REDIS_URL": sandbox.redis_url,
+        "REDIS_KEY_PREFIX": sandbox.key_prefix,
+        "PUBLIC_BASE_URL": "https://snip.test",
+    }
 
 
 @pytest.fixture
@@ -305,15 +318,22 @@ def _hostile_strategies() -> SimpleNamespace:
     deep_json = st.integers(33, 5000).flatmap(
         lambda n: st.sampled_from(["[" * n + "]" * n, '{"url": ' + "[" * n + "]" * n + "}"])
     )
-    return SimpleNamespace(text=text, url=url, when=when, json_value=json_value, deep_json=deep_json)
+    return SimpleNamespace(text=text, url=url, when=when, json_value=json_value, deep_json=deep_json, in_url=_in_url)
+
+
+def _in_url(value: str) -> str:
+    """``value`` percent-encoded as a client would put it in a path, a query or a form,
+    lone surrogates included (as the bytes a client can send, which no UTF-8 decoder takes)."""
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")
 
 
 @pytest.fixture(scope="session")
 def hostile() -> SimpleNamespace:
     """Hypothesis strategies of hostile inputs: ``text`` (lone surrogates, controls and NUL,
     a code with a trailing newline, digits that are not ASCII), ``url`` (impossible hosts
-    and ports), ``when`` (dates that overflow in UTC), ``json_value``, ``deep_json``.
-    Draw from them with ``data.draw(hostile.text)`` in a test given ``st.data()``."""
+    and ports), ``when`` (dates that overflow in UTC), ``json_value``, ``deep_json``; and
+    ``in_url(value)``, a value as it travels in a URL or a form. Draw from them with
+    ``data.draw(hostile.text)`` in a test given ``st.data()``."""
     return _hostile_strategies()
 
 
@@ -331,7 +351,24 @@ def no_5xx():
     return no_server_error
 
 
+@pytest.fixture(scope="session")
+def fuzz(tally):
+    """``fuzz(case, app, "links")``: send a schemathesis case to ``app`` in process; it
+    may be refused, never answered with a 5xx, and a refusal is the JSON error shape."""
+
+    def send(case, app, service: str) -> None:
+        tally(f"{service}: schemathesis requests")
+        response = case.call(app=app)
+        where = f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text}"
+        assert response.status_code < 500, where
+        if response.status_code >= 400:
+            assert response.json()["error"]["code"], f"not the JSON error shape: {where}"
+
+    return send
+
+
 _FIGURES = pytest.StashKey[list]()
+_TALLIES = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
@@ -342,8 +379,20 @@ def figure(request):
     return lambda name, value: rows.append((name, value))
 
 
+@pytest.fixture(scope="session")
+def tally(request):
+    """``tally("links: schemathesis requests")``: one more of those, counted for the run
+    and printed with the figures."""
+    counts = request.config.stash.setdefault(_TALLIES, defaultdict(int))
+
+    def count(name: str) -> None:
+        counts[name] += 1
+
+    return count
+
+
 def pytest_terminal_summary(terminalreporter, config):
-    rows = config.stash.get(_FIGURES, [])
+    rows = config.stash.get(_FIGURES, []) + sorted(config.stash.get(_TALLIES, {}).items())
     if rows:
         terminalreporter.section("measured")
         for name, value in rows:

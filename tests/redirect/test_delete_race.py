@@ -18,17 +18,9 @@ WAIT_S = 10
 
 
 @pytest.fixture
-def clients(sandbox, settings):
+def clients(links_config, settings):
     """A links client and a redirect client on this run's database and Redis."""
-    links_app = links.create_app(
-        {
-            "DATABASE_URL": sandbox.urls["links"],
-            "REDIS_URL": sandbox.redis_url,
-            "REDIS_KEY_PREFIX": sandbox.key_prefix,
-            "PUBLIC_BASE_URL": "https://snip.test",
-        }
-    )
-    return links_app.test_client(), redirect.create_app(settings).test_client()
+    return links.create_app(links_config).test_client(), redirect.create_app(settings).test_client()
 
 
 def paused(monkeypatch, module, name: str):
@@ -52,6 +44,14 @@ def in_thread(call) -> tuple[threading.Thread, list]:
     return thread, result
 
 
+def gone_then_made_again(links_client, redirect_client, code: str) -> None:
+    """Deleted means not found, and the code made again goes to its new URL only."""
+    assert redirect_client.get(f"/r/{code}", headers=JSON).status_code == 404
+    assert links_client.post("/api/links", json={"url": "https://new.example/", "code": code}).status_code == 201
+    for _cold_then_warm in range(2):
+        assert redirect_client.get(f"/r/{code}").headers["Location"] == "https://new.example/"
+
+
 def test_a_redirect_that_read_the_row_before_the_delete_cannot_cache_it(clients, monkeypatch):
     links_client, redirect_client = clients
     assert links_client.post("/api/links", json={"url": "https://old.example/", "code": "race1"}).status_code == 201
@@ -64,10 +64,7 @@ def test_a_redirect_that_read_the_row_before_the_delete_cannot_cache_it(clients,
     thread.join(WAIT_S)
     assert answered[0].status_code == 302, "a redirect that started before the DELETE may still be served"
     monkeypatch.undo()
-    assert redirect_client.get("/r/race1", headers=JSON).status_code == 404
-    assert links_client.post("/api/links", json={"url": "https://new.example/", "code": "race1"}).status_code == 201
-    for _cold_then_warm in range(2):
-        assert redirect_client.get("/r/race1").headers["Location"] == "https://new.example/"
+    gone_then_made_again(links_client, redirect_client, "race1")
 
 
 def test_a_redirect_that_reads_while_the_delete_commits_cannot_cache_it(clients, monkeypatch):
@@ -81,9 +78,7 @@ def test_a_redirect_that_reads_while_the_delete_commits_cannot_cache_it(clients,
     commit.set()
     thread.join(WAIT_S)
     assert deleted[0].status_code == 204
-    assert redirect_client.get("/r/race2", headers=JSON).status_code == 404
-    assert links_client.post("/api/links", json={"url": "https://new.example/", "code": "race2"}).status_code == 201
-    assert redirect_client.get("/r/race2").headers["Location"] == "https://new.example/"
+    gone_then_made_again(links_client, redirect_client, "race2")
 
 
 def test_a_fill_after_its_window_is_dropped(clients, settings, add_link, redis_client, sandbox):

@@ -14,13 +14,12 @@ from snipkit import urls
 
 
 @pytest.fixture(scope="module")
-def both(sandbox):
+def both(sandbox, links_config):
     """A links client, a redirect client on this run's database and Redis, and a count
     of the click events in the stream."""
-    common = {"REDIS_URL": sandbox.redis_url, "REDIS_KEY_PREFIX": sandbox.key_prefix}
-    links_app = links.create_app({**common, "DATABASE_URL": sandbox.urls["links"], "PUBLIC_BASE_URL": "https://s.test"})
+    links_app = links.create_app(links_config)
     redirect_app = redirect.create_app(
-        {**common, "DATABASE_URL": sandbox.urls["redirect"], "PENDING_FLUSH_ENABLED": False}
+        {**links_config, "DATABASE_URL": sandbox.urls["redirect"], "PENDING_FLUSH_ENABLED": False}
     )
     with redis.Redis.from_url(sandbox.redis_url) as stream:
         yield links_app.test_client(), redirect_app.test_client(), lambda: clicks(stream, sandbox)

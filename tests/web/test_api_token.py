@@ -18,17 +18,8 @@ _TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def guarded_links_url(sandbox, serve):
-    app = links.create_app(
-        {
-            "DATABASE_URL": sandbox.urls["links"],
-            "REDIS_URL": sandbox.redis_url,
-            "REDIS_KEY_PREFIX": sandbox.key_prefix,
-            "PUBLIC_BASE_URL": "https://snip.test",
-            "API_TOKEN": TOKEN,
-        }
-    )
-    return serve(app)
+def guarded_links_url(links_config, serve):
+    return serve(links.create_app({**links_config, "API_TOKEN": TOKEN}))
 
 
 def form_token(client, path: str) -> str:
