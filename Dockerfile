@@ -37,6 +37,10 @@ ARG SERVICE
 
 # The virtualenv is the whole application: no compiler, no source tree, no pip.
 COPY --from=build /opt/venv /opt/venv
+# The user the manifests run as (runAsUser: 10001) has a name: code that asks who it runs
+# as (getpass.getuser(), as yoyo does when it records a migration) fails without one.
+RUN groupadd --gid 10001 snip \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin snip
 # The metrics folder exists for plain `docker run`; Kubernetes mounts an emptyDir over it
 # and the root filesystem stays read-only. Writable by any user, like /tmp, so a platform
 # that picks its own UID (OpenShift) works too.

@@ -5,12 +5,12 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke purge seed backup restore scenario-dry-runs bench load
+.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke db-upgrade purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-dev: $(VENV) ## run the whole suite locally (embedded PostgreSQL and Redis unless DATABASE_URL/REDIS_URL are set)
+dev: $(VENV) ## run the whole suite locally, reloading edited code (settings: README, Configuration)
 	@.venv/bin/python -m snipdev.dev
 
 test: $(VENV) ## run every test against real PostgreSQL and Redis
@@ -32,10 +32,19 @@ images: ## build every image (Docker if an engine answers, else podman); REGISTR
 release-manifests: ## the prod overlay with images pinned by digest: VERSION=v1.2.3 REGISTRY=ghcr.io/you/snip
 	@scripts/release-manifests.sh
 
+cluster: ## a one-node Kubernetes on this Linux machine, built from the official Go modules, no Docker (root)
+	@scripts/cluster/up.sh
+
+cluster-down: ## stop make cluster's cluster and remove what it made (safe to run twice)
+	@scripts/cluster/down.sh
+
+e2e: $(VENV) ## the suite deployed and tested on KUBECONFIG's cluster, else make cluster's
+	@SNIP_E2E=1 .venv/bin/pytest tests/e2e
+
 image-test: $(VENV) ## build every image with podman and run each read-only as in Kubernetes, with real requests
 	@scripts/image-test.sh
 
-smoke: $(VENV) ## one link through a running suite: BASE_URL, or LINKS_URL, REDIRECT_URL, STATS_URL
+smoke: $(VENV) ## one link through make dev, or a deployment: BASE_URL, or LINKS_URL, REDIRECT_URL, STATS_URL
 	@.venv/bin/python -m snipdev.smoke
 
 fmt: $(VENV) ## apply ruff's fixes and formatting
@@ -45,7 +54,7 @@ fmt: $(VENV) ## apply ruff's fixes and formatting
 bench: $(VENV) ## measure every service against the stack's own ceiling (about 5 minutes; writes bench/ and docs/performance.md)
 	@scripts/bench.sh
 
-load: $(VENV) ## Locust against make dev's ports (LOAD_SHAPE=steady|spike, LOAD_MINUTES=5)
+load: $(VENV) ## Locust against make dev (LOAD_SHAPE=steady|spike, LOAD_USERS=20, LOAD_MINUTES=5)
 	@scripts/load.sh
 
 render: ## render every Kubernetes overlay into build/k8s/
@@ -56,6 +65,9 @@ scan: ## scan the rendered prod overlay with checkov (offline)
 
 # Admin processes against make dev's database and Redis (start make dev first); on a
 # cluster the same commands run as Jobs and CronJobs (docs/admin.md).
+db-upgrade: $(VENV) ## apply every schema owner's migrations (make dev does it when it starts)
+	@.venv/bin/python -m snipdev.admin db-upgrade
+
 purge: $(VENV) ## delete expired links, old idempotency keys and click rows past retention
 	@.venv/bin/python -m snipdev.admin purge
 

@@ -6,14 +6,19 @@ key prefix, all removed at the end. ``serve`` runs an app over real HTTP in a th
 ``stats_double`` stands in for stats-api where a test is not about stats-api itself.
 ``hostile`` holds the Hypothesis strategies of the inputs that once made the services
 fail; ``figure`` records what a fault or load test measured, printed after the run.
+
+A test that needs a program a fresh machine may lack skips with the reason
+"<program> is not installed (Debian package <package>)"; the run then ends by naming
+those programs and the one command that installs them all.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -391,9 +396,30 @@ def tally(request):
     return count
 
 
+_MISSING_PROGRAM = re.compile(r"(\S+) is not installed \(Debian package (\S+)\)")
+
+
+# The outermost wrapper: printed after pytest's own summary of skips, just before the totals.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, config):
+    """After the run: what the fault and load tests measured; which programs the skipped
+    tests needed, and how to install them."""
+    yield
     rows = config.stash.get(_FIGURES, []) + sorted(config.stash.get(_TALLIES, {}).items())
     if rows:
         terminalreporter.section("measured")
         for name, value in rows:
             terminalreporter.write_line(f"{name}: {value}")
+    needed: Counter[tuple[str, str]] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if found := _MISSING_PROGRAM.search(reason):
+            needed[found.groups()] += 1
+    if not needed:
+        return
+    terminalreporter.section("skipped: programs this machine lacks", sep="-", yellow=True)
+    for (program, _package), count in sorted(needed.items()):
+        terminalreporter.line(f"{program}: {count} test{'s' if count > 1 else ''} skipped")
+    packages = " ".join(sorted({package for _program, package in needed}))
+    sudo = "" if os.geteuid() == 0 else "sudo "
+    terminalreporter.line(f"install them all, then run make test again: {sudo}apt-get install -y {packages}")

@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench installs it)"),
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (Debian package wrk)"),
 ]
 
 

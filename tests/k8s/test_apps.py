@@ -1,15 +1,16 @@
 """The manifests against the services' code: probe and Ingress paths are routes, and
-every command a container runs is one the image has. Services whose code is not on
-this branch yet are skipped, by name; once merged, their tests run."""
+every command a container runs is one the image has, for every service of services/."""
 
 from __future__ import annotations
 
 import pytest
 
+from snipdev import ROOT, database
 from snipdev.kube import apps
 from snipdev.kube.render import container, find, image_name
+from snipdev.services import services
 
-PACKAGES = ["links", "redirect", "stats", "web"]
+PACKAGES = services()
 
 
 def check_all(objects: list[dict], package: str) -> list[str]:
@@ -27,6 +28,18 @@ def check_all(objects: list[dict], package: str) -> list[str]:
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
 def test_manifests_match_the_code(rendered, overlay, package):
     assert check_all(rendered[overlay], package) == []
+
+
+@pytest.mark.parametrize("service", database.SCHEMA_OWNERS)
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_schema_owner_has_a_role_and_a_migration_job(rendered, overlay, service):
+    """A service whose package ships migrations gets its role from provision.sh and its
+    `db upgrade` Job on every deploy (admin-jobs/db-upgrade.yaml)."""
+    provision = (ROOT / "k8s" / "postgres" / "provision.sh").read_text()
+    assert f"{service.upper()}_DB_PASSWORD" in provision, f"provision.sh makes no role for {service}"
+    jobs = {o["metadata"]["name"]: o for o in rendered[overlay] if o["kind"] == "Job"}
+    assert f"{service}-db-upgrade" in jobs, f"no Job {service}-db-upgrade runs {service}'s migrations"
+    assert container(jobs[f"{service}-db-upgrade"], "db-upgrade")["command"][:3] == [service, "db", "upgrade"]
 
 
 def test_every_image_runs_its_own_package(rendered):

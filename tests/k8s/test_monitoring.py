@@ -28,7 +28,7 @@ SERVICE_METRICS = {"stats_oldest_unprocessed_age_seconds": "stats"}
 def promtool():
     path = shutil.which("promtool")
     if path is None:
-        pytest.skip("promtool is not installed (apt-get install prometheus; .ci/run does)")
+        pytest.skip("promtool is not installed (Debian package prometheus)")
     return path
 
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from snipdev import ROOT
+from snipdev import ROOT, settings
 from snipdev.kube import skaffold
 from snipdev.kube.policy import APP_IMAGES
 from snipdev.kube.render import container, find
@@ -19,21 +19,14 @@ from snipdev.kube.render import container, find
 from .conftest import OVERLAYS
 
 #: Skaffold's published JSON schema for skaffold/v4beta14 (Skaffold 2.19), kept here so
-#: a clone checks skaffold.yaml with no network; the same file as the project's shared copy.
+#: a clone checks skaffold.yaml with no network.
 SCHEMA = Path(__file__).parent / "schemas" / "skaffold-v4beta14.json"
-SHARED_SCHEMA = ROOT.parent / "shared" / "schemas" / "skaffold-v4beta14.json"
 CONFIG = yaml.safe_load((ROOT / "skaffold.yaml").read_text())
 
 
 @pytest.fixture(scope="module")
 def validator():
     return jsonschema.Draft7Validator(json.loads(SCHEMA.read_text()))
-
-
-def test_the_schema_is_the_shared_one():
-    if not SHARED_SCHEMA.exists():
-        pytest.skip(f"no shared copy at {SHARED_SCHEMA} to compare with (a clone outside the project's workspace)")
-    assert SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
 
 
 def profile(name: str) -> dict:
@@ -51,6 +44,11 @@ def profile(name: str) -> dict:
             assert patch["op"] == "replace" and (last in target if isinstance(target, dict) else last < len(target))
             target[last] = patch["value"]
     return config
+
+
+def deploy_hook_namespaces(config: dict) -> list[str]:
+    """The namespace each deploy hook acts on: its last argument (tests/e2e runs them)."""
+    return [hook["host"]["command"][-1] for hook in config["deploy"]["kubectl"]["hooks"]["before"]]
 
 
 def test_skaffold_yaml_is_valid_for_its_api_version(validator):
@@ -73,6 +71,7 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
     config = profile(name)
     assert config["manifests"]["kustomize"]["paths"] == [f"kustomize/overlays/{name}"]
     assert config["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": OVERLAYS[name]["namespace"]}]
+    assert deploy_hook_namespaces(config) == [OVERLAYS[name]["namespace"]]
     assert "portForward" not in config
     assert config["build"]["tagPolicy"] == {"envTemplate": {"template": "{{.VERSION}}"}}
     assert [a["kubeContext"] for a in next(p for p in CONFIG["profiles"] if p["name"] == name)["activation"]] == [
@@ -83,10 +82,20 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
 def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
     assert CONFIG["manifests"]["kustomize"]["paths"] == ["kustomize/overlays/dev"]
     assert CONFIG["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": "snip-dev"}]
+    assert deploy_hook_namespaces(CONFIG) == ["snip-dev"]
     for forward in CONFIG["portForward"]:
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])
         assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]
+
+
+def test_port_forwards_use_make_devs_ports():
+    """`skaffold dev` and `make dev` serve each process on the same local port, so links'
+    short URLs and a browser's bookmarks work with either."""
+    local = settings.load(environ={})
+    assert {f["resourceName"]: f["localPort"] for f in CONFIG["portForward"]} == {
+        name: local.port(name) for name in (f["resourceName"] for f in CONFIG["portForward"])
+    }
 
 
 def artifact(config: dict, image: str) -> dict:
@@ -185,6 +194,12 @@ SYNC_MISTAKES = [
         lambda o: container(find(o, "Deployment", "web"), "web").pop("env"),
         "Deployment/web container web: services/web/web/__init__.py syncs to /src/web/__init__.py, "
         "not where PYTHONPATH= imports it from",
+    ),
+    (
+        "no sync rules for pods that expect synced code",
+        lambda c: artifact(c, "web").pop("sync"),
+        lambda o: None,
+        "Deployment/web container web: mounts /src for synced code, but artifact web has no sync rules",
     ),
     (
         "destinations inferred from the Dockerfile",

@@ -9,7 +9,7 @@ import pytest
 from flask import Blueprint, make_response
 
 import snipkit
-from snipkit import ApiError, DependencyUnavailable, errors
+from snipkit import ApiError, DependencyUnavailable, body, errors
 
 
 @pytest.fixture
@@ -121,3 +121,16 @@ def test_other_blueprints_and_probes_stay_json(paged_app):
     assert client.get("/api/thing").get_json()["error"]["dependency"] == "links"
     assert client.get("/livez").get_json() == {"status": "ok"}
     assert client.get("/readyz").get_json()["status"] == "ready"
+
+
+def test_a_body_over_the_limit_is_a_413_that_says_the_limit():
+    app = snipkit.create_app("errors-test", __name__, [], {"METRICS_ENABLED": False, "MAX_BODY_BYTES": 2048})
+    app.post("/echo")(lambda: body.json_object())
+    response = app.test_client().post("/echo", data="x" * 4096, content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json() == {
+        "error": {
+            "code": "request_entity_too_large",
+            "message": "the body is larger than 2048 bytes, the most accepted here",
+        }
+    }

@@ -10,14 +10,14 @@ import pytest
 import links
 from snipkit import migrations
 
-# The links service's migrations, as yoyo names them: the file names without ".sql".
-LINKS_MIGRATIONS = sorted(path.stem for path in links.MIGRATIONS.glob("*.sql"))
+#: Every migration links ships, by name (0001.links...), in the order they apply.
+SHIPPED = sorted(path.stem for path in links.MIGRATIONS.glob("*.sql"))
 
 
 def test_upgrade_twice_applies_once(fresh_database):
     url = fresh_database["links"]
-    assert migrations.pending(url, links.MIGRATIONS) == LINKS_MIGRATIONS
-    assert migrations.upgrade(url, links.MIGRATIONS, "links") == LINKS_MIGRATIONS
+    assert migrations.pending(url, links.MIGRATIONS) == SHIPPED
+    assert migrations.upgrade(url, links.MIGRATIONS, "links") == SHIPPED
     assert migrations.upgrade(url, links.MIGRATIONS, "links") == []
     assert migrations.pending(url, links.MIGRATIONS) == []
 
@@ -41,10 +41,10 @@ def test_concurrent_upgrades_apply_each_migration_once(fresh_database):
     for thread in threads:
         thread.join(60)
     assert errors == []
-    assert sorted(results) == [[], [], [], LINKS_MIGRATIONS]
+    assert sorted(results) == [[], [], [], SHIPPED]
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM _yoyo_migration")
-        assert cur.fetchone()[0] == len(LINKS_MIGRATIONS)
+        assert cur.fetchone()[0] == len(SHIPPED)
     conn.close()
 
 

@@ -95,6 +95,18 @@ def test_list_pages_newest_first_with_a_cursor(client):
     assert third["next_cursor"] is None
 
 
+def test_list_is_newest_first_by_creation_time_across_pages(client, admin_db):
+    made = [create(client, url=f"https://e.example/{i}").get_json()["code"] for i in range(4)]
+    # Back-date the two made last, as the demo data is: they belong at the end of the list.
+    with admin_db.cursor() as cur:
+        cur.execute("UPDATE links.links SET created_at = now() - interval '3 days' WHERE code = %s", (made[2],))
+        cur.execute("UPDATE links.links SET created_at = now() - interval '5 days' WHERE code = %s", (made[3],))
+    first = client.get("/api/links?limit=3").get_json()
+    rest = client.get(f"/api/links?limit=3&cursor={first['next_cursor']}").get_json()
+    assert [item["code"] for item in first["items"] + rest["items"]] == [made[1], made[0], made[2], made[3]]
+    assert rest["next_cursor"] is None
+
+
 def test_list_rejects_bad_limit_and_cursor(client):
     for query in ("limit=0", "limit=101", "limit=abc", "limit=-1", "cursor=%%%", "cursor=bm90LWEtbnVtYmVy"):
         response = client.get(f"/api/links?{query}")

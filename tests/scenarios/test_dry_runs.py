@@ -83,7 +83,8 @@ def test_the_second_postgres_is_a_new_server_beside_the_first(dev):
     statefulset = render.find(new, "StatefulSet", "postgres-next")
     old_service = render.find(dev, "Service", "postgres")
     assert render.behind(new, {**old_service, "metadata": {}}) == []
-    assert statefulset["spec"]["serviceName"] == "postgres-next"
+    assert statefulset["spec"]["serviceName"] == "postgres-headless-next"
+    assert render.find(new, "Service", "postgres-next")["spec"].get("clusterIP") != "None"
     env = render.container(statefulset, "postgres")["env"]
     refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in env if "valueFrom" in e}
     assert refs == {"postgres-next"}

@@ -74,6 +74,18 @@ def test_bad_series_parameters_are_400_naming_them(client, query, parameter):
     assert response.json["error"]["parameter"] == parameter
 
 
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/api/stats/abc", "windw=7d"), ("/api/stats/top", "limit=3&order=asc"), ("/api/stats", "codes=a&c=b")],
+)
+def test_an_unknown_parameter_is_400_naming_it(client, path, query):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    unknown = query.split("&")[-1].split("=")[0]
+    assert response.json["error"]["parameter"] == unknown
+    assert response.json["error"]["message"].startswith(f"{unknown}: unknown parameter; this endpoint takes ")
+
+
 def test_bad_code_is_400(client):
     for code in ("x" * 65, "abc%0A", "ab%00c"):
         response = client.get(f"/api/stats/{code}")

@@ -24,6 +24,8 @@ def test_request_id_is_returned_and_on_the_access_line(start, service_env):
     assert line["duration_ms"] >= 0 and line["service"] == "links"
     assert all({"timestamp", "level", "service", "logger", "message", "request_id"} <= e.keys() for e in entries)
     assert {e["host"] for e in entries} == {"links-5d8c7b9f4-x2x9q"}
+    # The master opens no socket (reuse_port: each worker does), and still says where it listens.
+    assert f"Listening at: http://0.0.0.0:{links.port} ({links.process.pid})" in [e["message"] for e in entries]
 
 
 def test_metrics_count_every_request_across_workers(start, service_env):

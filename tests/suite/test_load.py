@@ -1,5 +1,6 @@
 """make load's locustfile against the real services: every kind of request it makes is
-answered without a failure (Locust exits non-zero on any)."""
+answered without a failure (Locust exits non-zero on any), and the links it made are
+gone when it ends."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from snipdev import ROOT
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_steady_load_reaches_every_service_without_failures(start, start_worker, service_env, tmp_path):
+def test_steady_load_reaches_every_service_without_failures_and_cleans_up(start, start_worker, service_env, tmp_path):
     links = start("links", "links.wsgi:app", service_env("links"))
     redirect = start("redirect", "redirect.wsgi:app", service_env("redirect"))
     stats = start("stats-api", "stats.wsgi:app", service_env("stats"))
@@ -56,3 +58,5 @@ def test_steady_load_reaches_every_service_without_failures(start, start_worker,
         counts = {row["Name"]: int(row["Request Count"]) for row in csv.DictReader(fh)}
     assert counts["links POST"] >= 10  # every user creates a link when it arrives
     assert counts["redirect /r/[code]"] > 0
+    left = requests.get(f"{links.url}/api/links", params={"limit": 100}, timeout=5).json()["items"]
+    assert [link["url"] for link in left if "/articles/" in link["url"]] == [], "the run's links were not deleted"

@@ -54,7 +54,9 @@ def test_a_taken_code_is_reported_on_the_code_field(client, token, links_url):
     taken = create_via_api(links_url, url="https://first.example", code=unique_code())["code"]
     response = client.post("/links", data={"csrf_token": token(client), "url": "https://second.example", "code": taken})
     assert response.status_code == 422
-    assert 'id="code-error">Is already taken: choose another</p>' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert 'id="code-error">That code is already taken: choose another</p>' in page
+    assert '<a href="#code">Custom code: that code is already taken: choose another</a>' in page
 
 
 def test_a_form_submitted_twice_creates_one_link(client, token, links_url):
@@ -88,6 +90,31 @@ def test_link_page_shows_totals_and_an_accessible_chart(client, links_url, stats
     hour = client.get(f"/links/{code}?range=hour").get_data(as_text=True)
     assert hour.count("<rect ") == 60 and "in UTC: 4 in total." in hour
     assert client.get(f"/links/{code}?range=year").status_code == 404
+
+
+def test_an_expired_link_says_so_on_the_home_page_and_its_own(client, links_url, admin_db):
+    expired = create_via_api(links_url, url="https://old.example/offer", code=unique_code())["code"]
+    current = create_via_api(links_url, url="https://new.example/offer", code=unique_code())["code"]
+    with admin_db.cursor() as cur:  # links refuses a past expiry; the demo data is written this way
+        cur.execute("UPDATE links.links SET expires_at = now() - interval '1 day' WHERE code = %s", (expired,))
+    home = client.get("/").get_data(as_text=True)
+    rows = {code: re.search(rf'href="/links/{code}">.*?</li>', home, re.S).group(0) for code in (expired, current)}
+    assert '<span class="badge badge-expired">expired</span>' in rows[expired]
+    assert "badge-expired" not in rows[current]
+    page = client.get(f"/links/{expired}").get_data(as_text=True)
+    assert "<dt>Expired</dt>" in page and '<span class="badge badge-expired">expired</span></dd>' in page
+
+
+def test_a_links_page_offers_to_copy_the_short_link(client, links_url):
+    link = create_via_api(links_url, url="https://copy.example", code=unique_code())
+    page = client.get(f"/links/{link['code']}").get_data(as_text=True)
+    assert f'data-copy="{link["short_url"]}" hidden>Copy</button>' in page
+    script = re.search(r'<script src="(/static/copy\.js)" defer></script>', page).group(1)
+    served = client.get(script)
+    try:
+        assert served.status_code == 200 and "navigator.clipboard.writeText" in served.get_data(as_text=True)
+    finally:
+        served.close()  # a static file is streamed from disk
 
 
 def test_unknown_link_is_a_404_page(client):

@@ -3,6 +3,7 @@ is checked for the key elements, and the screenshot is saved under pytest's tmp 
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 import requests
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package chromium)")
 # Without the background-networking flags chromium keeps dialling Google on a closed network.
 FLAGS = [
     "--headless",
@@ -103,6 +104,8 @@ def test_link_page_renders_its_chart(browser, site):
     assert f'<title id="chart-title">Clicks on {code} over the last 24 hours</title>' in dom
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in dom and dom.count("<rect ") == 24
     assert "42 in total" in dom and f"Yes, delete {code}" in dom
+    # copy.js ran and found the Clipboard API (the page is served from 127.0.0.1): the button shows.
+    assert re.search(r'<button class="button button-small" type="button" data-copy="[^"]+">Copy</button>', dom)
     # Tall enough to show the delete section below the chart.
     check_png(browser.screenshot(f"{url}/links/{code}", "link", size=(1280, 1400)), (1280, 1400))
 

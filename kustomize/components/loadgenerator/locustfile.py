@@ -4,7 +4,9 @@ links, some reading click statistics and the web pages.
 ``make load`` runs it against ``make dev``'s ports; in a cluster the loadgenerator
 component runs it against the Services (the URLs below come from the environment).
 ``LOAD_SHAPE=steady`` holds ``LOAD_USERS`` users; ``LOAD_SHAPE=spike`` adds bursts of
-``LOAD_SPIKE_FACTOR`` times as many, to watch the HorizontalPodAutoscaler react.
+``LOAD_SPIKE_FACTOR`` times as many, to watch the HorizontalPodAutoscaler react. When the
+run ends, the links it made are deleted again, so the suite's pages show what they
+showed before (the clicks stay counted in stats).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import os
 import random
 
-from locust import HttpUser, LoadTestShape, between, task
+import requests
+from locust import HttpUser, LoadTestShape, between, events, task
 
 WEB_URL = os.environ.get("WEB_URL", "http://127.0.0.1:8000")
 LINKS_URL = os.environ.get("LINKS_URL", "http://127.0.0.1:8001")
@@ -31,6 +34,18 @@ if SHAPE not in ("steady", "spike"):
 # Codes created during the run, shared by every simulated user: popular links are
 # followed by many people, not only by whoever made them.
 codes: list[str] = []
+
+
+@events.test_stop.add_listener
+def delete_created_links(**_kwargs) -> None:
+    """Delete every link the run made: otherwise they fill the first pages of web."""
+    with requests.Session() as session:
+        for code in codes:
+            try:
+                session.delete(f"{LINKS_URL}/api/links/{code}", timeout=5)
+            except requests.RequestException:
+                return  # links is gone; what is left is at most a page of test links
+    codes.clear()
 
 
 class Visitor(HttpUser):

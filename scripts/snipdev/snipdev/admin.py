@@ -1,11 +1,12 @@
-"""``make purge``, ``make seed``, ``make backup``, ``make restore FILE=...``: the admin
-processes against ``make dev``'s backing services, run the way the cluster runs them.
+"""``make db-upgrade``, ``make purge``, ``make seed``, ``make backup``, ``make restore
+FILE=...``: the admin processes against ``make dev``'s backing services, run the way the
+cluster runs them.
 
-purge and seed run each service's own command (``links purge``, ``stats purge``...)
-with that service's role, as its CronJob or Job does; backup and restore run the same
-scripts as the backup CronJob (admin-jobs/backup/), with the pg_dump of the server's
-version. Start ``make dev`` first (in another terminal): this uses its servers, or the
-DATABASE_URL and REDIS_URL it uses.
+db-upgrade, purge and seed run each service's own command (``links db upgrade``,
+``stats purge``...) with that service's role, as its Job or CronJob does; backup and
+restore run the same scripts as the backup CronJob (admin-jobs/backup/), with the
+pg_dump of the server's version. Start ``make dev`` first (in another terminal): this
+finds its servers through the same local settings (snipdev.settings).
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from pathlib import Path
 
 import psycopg2
 
-from . import ROOT, database, dev, embedded
+from snipkit import config
+
+from . import ROOT, database, dev, settings
 from .procfile import line
 
 SCRIPTS = ROOT / "admin-jobs" / "backup"
-BACKUP_DIR = dev.STATE / "backups"
 #: make target -> (service, its sub-command), in order; redirect's schema only holds
 #: clicks waiting for Redis, which redirect itself moves on.
 COMMANDS = {
+    "db-upgrade": [(service, "db upgrade") for service in database.SCHEMA_OWNERS],
     "purge": [("links", "purge"), ("stats", "purge")],
     "seed": [("links", "seed-demo"), ("stats", "seed-demo")],
 }
@@ -54,38 +57,39 @@ def run_script(
 def run_command(service: str, command: str, env: dict[str, str]) -> int:
     """``<service> <command>`` from this virtualenv, with the service's settings."""
     executable = Path(sys.executable).parent / service
-    return subprocess.run([str(executable), command], env={**os.environ, **env}, check=False).returncode
+    return subprocess.run([str(executable), *command.split()], env={**os.environ, **env}, check=False).returncode
 
 
 def main(argv: list[str]) -> int:
     task, args = (argv[0], [a for a in argv[1:] if a]) if argv else ("", [])
     if task not in (*COMMANDS, "backup", "restore") or len(args) != (task == "restore"):
-        say("usage: make purge | make seed | make backup | make restore FILE=<a dump in .local/backups>", "ERROR")
+        tasks = " | ".join(f"make {name}" for name in (*COMMANDS, "backup"))
+        say(f"usage: {tasks} | make restore FILE=<a dump in .local/backups>", "ERROR")
         return 2
-    env = dev.settings()
-    admin_url = env.get("DATABASE_URL") or embedded.postgres_url(dev.postgres_port(env))
-    db_name = dev.database_name(env, admin_url)
+    try:
+        local = settings.load()
+    except config.ConfigError as exc:
+        print(f"make {task}: {exc}", file=sys.stderr)
+        return 2
+    admin_url, db_name = dev.admin_url(local), dev.database_name(local)
+    backups = local.state_dir / "backups"
     try:
         psycopg2.connect(database.with_database(admin_url, db_name), connect_timeout=3).close()
     except psycopg2.OperationalError as exc:
         say("PostgreSQL does not answer: start `make dev` first", "ERROR", reason=str(exc).strip().splitlines()[0])
         return 1
     if task == "backup":
-        BACKUP_DIR.mkdir(parents=True, exist_ok=True)
-        return run_script("backup.sh", admin_url, db_name, BACKUP_DIR=str(BACKUP_DIR)).returncode
+        backups.mkdir(parents=True, exist_ok=True)
+        return run_script("backup.sh", admin_url, db_name, BACKUP_DIR=str(backups)).returncode
     if task == "restore":
-        return run_script("restore.sh", admin_url, db_name, args[0], BACKUP_DIR=str(BACKUP_DIR)).returncode
-    ports = {name: env.get(name, str(default)) for name, default in dev.PORTS.items()}
-    settings = {
-        "REDIS_URL": env.get("REDIS_URL") or embedded.redis_url(dev.redis_port(env)),
-        "PUBLIC_BASE_URL": dev.public_base_url(env, ports),
-    }
+        return run_script("restore.sh", admin_url, db_name, args[0], BACKUP_DIR=str(backups)).returncode
+    service_settings = {"REDIS_URL": dev.redis_url(local), "PUBLIC_BASE_URL": dev.public_base_url(local)}
     for service, command in COMMANDS[task]:
         if importlib.util.find_spec(service) is None:
             continue  # a service not installed in this environment
         user, password = dev.DEV_ROLES[service]
         url = database.with_database(admin_url, db_name, user, password)
-        status = run_command(service, command, {**settings, "SERVICE_NAME": service, "DATABASE_URL": url})
+        status = run_command(service, command, {**service_settings, "SERVICE_NAME": service, "DATABASE_URL": url})
         if status != 0:
             return status
     return 0

@@ -14,10 +14,8 @@ import contextlib
 import os
 import secrets
 import socket
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import redis
 
@@ -62,9 +60,9 @@ def servers() -> Iterator[tuple[str, str, str]]:
             yield pg.get_connection_url(), f"redis://{host}:{port}/0", "testcontainers"
         return
     with (
-        tempfile.TemporaryDirectory(prefix="snip-test-") as tmp,
-        embedded.EmbeddedPostgres(Path(tmp) / "pg", embedded.free_port()) as pg,
-        embedded.EmbeddedRedis(Path(tmp) / "redis", embedded.free_port(), persistent=False) as rd,
+        embedded.scratch_folder("snip-test-") as tmp,
+        embedded.EmbeddedPostgres(tmp / "pg", embedded.free_port()) as pg,
+        embedded.EmbeddedRedis(tmp / "redis", embedded.free_port(), persistent=False) as rd,
     ):
         yield pg.url, rd.url, "embedded"
 

@@ -17,12 +17,13 @@ import psycopg2
 from psycopg2 import sql
 
 from . import ROOT
+from .services import schema_owners
 
 PROVISION_SCRIPT = ROOT / "k8s" / "postgres" / "provision.sh"
-#: Service -> environment prefix of its role in provision.sh.
-ROLES = {"links": "LINKS", "redirect": "REDIRECT", "stats": "STATS"}
-#: Services that own a schema, with the package holding their migrations.
-SCHEMA_OWNERS = {"links": "links", "redirect": "redirect", "stats": "stats"}
+#: Services that own a schema (their package ships migrations), each with a role of its own.
+SCHEMA_OWNERS = schema_owners()
+#: Service -> the prefix of its role's variables in provision.sh (LINKS_DB_USER...).
+ROLES = {service: service.upper() for service in SCHEMA_OWNERS}
 
 
 def psql_dir() -> str:
@@ -134,9 +135,9 @@ def migrate(urls: dict[str, str]) -> dict[str, list[str]]:
     from snipkit.migrations import upgrade
 
     applied = {}
-    for service, package in SCHEMA_OWNERS.items():
+    for service in SCHEMA_OWNERS:
         try:
-            module = importlib.import_module(package)
+            module = importlib.import_module(service)
         except ImportError:
             continue  # a service not installed in this environment
         applied[service] = upgrade(urls[service], module.MIGRATIONS, service)

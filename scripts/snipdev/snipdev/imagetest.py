@@ -34,6 +34,7 @@ from pathlib import Path
 import requests
 
 from . import backing, database, embedded, smoke
+from .services import processes
 
 PODMAN = os.environ.get("PODMAN", "podman")
 GRACEFUL_TIMEOUT_S = 10
@@ -44,17 +45,13 @@ RUN_AS_IN_KUBERNETES = [
     "--read-only",
     "--read-only-tmpfs=false",  # podman's default adds tmpfs on /run and /tmp; a pod gets none
     "--user=10001",
+    # podman adds that user to /etc/passwd; the kubelet does not, so neither do we here.
+    "--passwd=false",
     "--cap-drop=ALL",
     "--security-opt=no-new-privileges",
     "--tmpfs=/tmp:rw,nosuid,nodev,size=64m,mode=1777",
     "--tmpfs=/var/run/metrics:rw,nosuid,nodev,size=16m,mode=1777",
 ]
-#: Process types that run their image with another command than its default CMD.
-COMMANDS = {"stats-worker": ["stats", "worker"]}
-#: Image -> its process types (docs/architecture.md); any other image runs one, named after it.
-PROCESS_TYPES = {"stats": ["stats-api", "stats-worker"]}
-#: Services whose settings include REDIS_URL (docs/architecture.md, Configuration).
-REDIS_USERS = {"links", "redirect", "stats"}
 SECRETS_DIR = "/var/run/secrets/snip"
 
 
@@ -67,12 +64,14 @@ def podman(*args: str, timeout: float = 120) -> str:
 
 @dataclass
 class Process:
-    """One process type running from one image."""
+    """One process type of the Procfile running from its service's image: a gunicorn one
+    with the image's default CMD, any other with its Procfile command."""
 
     name: str
     service: str
     image: str
     port: int
+    command: list[str]
     container: str = ""
     ready_s: float = 0.0
     stopped_s: float = 0.0
@@ -90,9 +89,10 @@ class Suite:
         self.sandbox = sandbox
         self.workdir = workdir  # secret files to mount, one folder per container
         self.processes = [
-            Process(name, service, image, embedded.free_port())
+            Process(p.name, service, image, embedded.free_port(), [] if p.gunicorn else p.argv)
             for service, image in self.images.items()
-            for name in PROCESS_TYPES.get(service, [service])
+            for p in processes()
+            if p.package == service
         ]
         self.containers: list[str] = []
 
@@ -105,8 +105,8 @@ class Suite:
         secret_values = {}
         if service in self.sandbox.urls:
             secret_values["DATABASE_URL"] = self.sandbox.urls[service]
-        if service in REDIS_USERS:
-            env |= {"REDIS_URL": self.sandbox.redis_url, "REDIS_KEY_PREFIX": self.sandbox.key_prefix}
+        # Every service but web uses Redis, and web ignores what it does not read.
+        env |= {"REDIS_URL": self.sandbox.redis_url, "REDIS_KEY_PREFIX": self.sandbox.key_prefix}
         if service == "links":
             env["PUBLIC_BASE_URL"] = self.url_of("redirect") or "https://snip.test"
         if service == "web":
@@ -162,7 +162,7 @@ class Suite:
         self.containers.append(process.container)
         args = [*self.run_args(process.container, process.service, process.name), f"--env=PORT={process.port}"]
         started = time.monotonic()
-        podman("run", "--detach", *args, process.image, *COMMANDS.get(process.name, []))
+        podman("run", "--detach", *args, process.image, *process.command)
         last = "no answer"
         while time.monotonic() - started < READY_TIMEOUT_S:
             try:

@@ -2,8 +2,10 @@
 
 Create a link with links, follow it through redirect, and wait until stats reports the
 click (redirect -> Redis stream -> stats-worker -> PostgreSQL -> stats-api). The image
-test runs it against containers; ``make smoke`` runs it against a deployment:
+test runs it against containers; ``make smoke`` runs it against a deployment, or with
+no URL given, against ``make dev`` (found through the local settings):
 
+    make smoke                                    # make dev's ports
     make smoke BASE_URL=http://snip.localhost     # one Ingress routes every path
     make smoke LINKS_URL=http://127.0.0.1:8001 REDIRECT_URL=... STATS_URL=...
 """
@@ -16,6 +18,10 @@ import sys
 import time
 
 import requests
+
+from snipkit.config import ConfigError
+
+from . import settings
 
 TIMEOUT_S = 5
 
@@ -72,9 +78,21 @@ def run(links_url: str, redirect_url: str | None = None, stats_url: str | None =
 
 def main() -> int:
     """URLs from the environment: BASE_URL (an Ingress routing every path), or
-    LINKS_URL, REDIRECT_URL and STATS_URL, each falling back to BASE_URL."""
-    base = os.environ.get("BASE_URL", "")
-    urls = [os.environ.get(name, base).rstrip("/") or None for name in ("LINKS_URL", "REDIRECT_URL", "STATS_URL")]
+    LINKS_URL, REDIRECT_URL and STATS_URL, each falling back to BASE_URL; with none of
+    them set, make dev's, from the local settings."""
+    names = ("LINKS_URL", "REDIRECT_URL", "STATS_URL")
+    environ = dict(os.environ)
+    if not any(environ.get(name) for name in ("BASE_URL", *names)):
+        try:
+            environ |= settings.load().client_urls()
+        except ConfigError as exc:
+            print(f"smoke: {exc}", file=sys.stderr)
+            return 2
+        if not settings.answering(environ["LINKS_URL"]):
+            print(f"smoke: nothing answers at {environ['LINKS_URL']}: start `make dev` first", file=sys.stderr)
+            return 1
+    base = environ.get("BASE_URL", "")
+    urls = [environ.get(name, base).rstrip("/") or None for name in names]
     if not urls[0]:
         print("smoke: set BASE_URL, or LINKS_URL (with REDIRECT_URL and STATS_URL)", file=sys.stderr)
         return 2

@@ -62,12 +62,12 @@ def create():
 
 @bp.get("")
 def index():
-    limit, before_id = paging.args()
+    limit, after = paging.args()
     # One extra row tells whether there is a next page without a COUNT.
-    rows = store.page(limit + 1, before_id)
+    rows = store.page(limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
-    return jsonify(items=[render(link) for link in rows], next_cursor=paging.cursor(rows[-1].id) if more else None)
+    return jsonify(items=[render(link) for link in rows], next_cursor=paging.cursor(rows[-1]) if more else None)
 
 
 def _not_found(code: str) -> ApiError:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import datetime
 
 from flask import request
 
 from snipkit import ApiError
+
+from .store import Link
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -19,28 +22,34 @@ _ID = re.compile(r"[0-9]{1,19}")
 _MAX_ID = 2**63 - 1
 
 
-def args() -> tuple[int, int | None]:
-    """``(limit, before_id)`` from the query string; a bad ``limit`` or ``cursor`` is a 400.
-    An empty ``cursor=`` is the first page, as if it were absent."""
+def args() -> tuple[int, tuple[datetime, int] | None]:
+    """``(limit, after)`` from the query string, ``after`` the (created_at, id) of the
+    previous page's last link; a bad ``limit`` or ``cursor`` is a 400. An empty
+    ``cursor=`` is the first page, as if it were absent."""
     raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
     if not _LIMIT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_PAGE:
         raise ApiError(400, "invalid_limit", f"limit must be a whole number from 1 to {MAX_PAGE}")
     cursor = request.args.get("cursor", "")
     if not cursor:
         return int(raw_limit), None
-    return int(raw_limit), _before_id(cursor)
+    return int(raw_limit), _after(cursor)
 
 
-def _before_id(cursor: str) -> int:
+def _after(cursor: str) -> tuple[datetime, int]:
     try:
-        decoded = base64.urlsafe_b64decode(cursor.encode("ascii") + b"==").decode("ascii")
+        created_at, link_id = base64.urlsafe_b64decode(cursor.encode("ascii") + b"==").decode("ascii").split("|")
+        after = datetime.fromisoformat(created_at), int(link_id)
     except (ValueError, binascii.Error):
-        decoded = ""
-    if not _ID.fullmatch(decoded) or int(decoded) > _MAX_ID:
-        raise ApiError(400, "invalid_cursor", "cursor is not one this API returned")
-    return int(decoded)
+        raise _invalid() from None
+    if not _ID.fullmatch(link_id) or after[1] > _MAX_ID:
+        raise _invalid()
+    return after
 
 
-def cursor(link_id: int) -> str:
-    """The cursor of the page that starts after the link ``link_id``."""
-    return base64.urlsafe_b64encode(str(link_id).encode()).decode().rstrip("=")
+def _invalid() -> ApiError:
+    return ApiError(400, "invalid_cursor", "cursor is not one this API returned")
+
+
+def cursor(link: Link) -> str:
+    """Where the next page starts: after this link, in the list's order."""
+    return base64.urlsafe_b64encode(f"{link.created_at.isoformat()}|{link.id}".encode()).decode().rstrip("=")

@@ -114,13 +114,18 @@ def get(code: str) -> Link | None:
     return Link(*row) if row else None
 
 
-def page(limit: int, before_id: int | None) -> list[Link]:
-    """Newest first; ``before_id`` continues after the last link of the previous page."""
+def page(limit: int, after: tuple[datetime, int] | None) -> list[Link]:
+    """Newest first by creation time (then id, for links made in the same instant);
+    ``after`` is the (created_at, id) of the last link of the previous page."""
     with db.connection() as conn, conn.cursor() as cur:
-        if before_id is None:
-            cur.execute(f"SELECT {_COLUMNS} FROM links ORDER BY id DESC LIMIT %s", (limit,))
+        if after is None:
+            cur.execute(f"SELECT {_COLUMNS} FROM links ORDER BY created_at DESC, id DESC LIMIT %s", (limit,))
         else:
-            cur.execute(f"SELECT {_COLUMNS} FROM links WHERE id < %s ORDER BY id DESC LIMIT %s", (before_id, limit))
+            cur.execute(
+                f"SELECT {_COLUMNS} FROM links WHERE (created_at, id) < (%s, %s)"
+                " ORDER BY created_at DESC, id DESC LIMIT %s",
+                (*after, limit),
+            )
         return [Link(*row) for row in cur.fetchall()]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, jsonify, make_response, request
-from werkzeug.exceptions import ClientDisconnected, HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger("snipkit.errors")
 
@@ -159,7 +159,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         response = exc.get_response()
-        body, status = _answer(exc.code or 500, _code_for(exc), exc.description or exc.name)
+        message = exc.description or exc.name
+        if isinstance(exc, RequestEntityTooLarge):
+            # Werkzeug's text says only that the data "exceeds the capacity limit".
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            message = f"the body is larger than {limit} bytes, the most accepted here"
+        body, status = _answer(exc.code or 500, _code_for(exc), message)
         # Keep headers such as Allow on a 405.
         for name, value in response.headers.items():
             if name.lower() not in ("content-type", "content-length"):

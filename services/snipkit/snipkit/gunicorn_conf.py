@@ -18,6 +18,7 @@ from snipkit import config as _config
 from snipkit import health as _health
 from snipkit import logs as _logs
 from snipkit import metrics as _metrics
+from snipkit import ports as _ports
 
 SETTINGS = [
     _config.Setting("PORT", _config.integer(1, 65535), 8080),
@@ -81,8 +82,26 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Wipe the metrics directory: samples of a previous run's workers would be summed in."""
+    """Stop if another process listens on PORT; then wipe the metrics directory, whose
+    samples of a previous run's workers would be summed in.
+
+    With reuse_port the master binds nothing and each worker binds the port itself, so
+    without this check a taken port shows either as a second server sharing it (the
+    requests split between the two) or as workers failing to bind, respawned forever.
+    """
+    # A master re-executed by USR2 (server.master_pid set) starts while the old one serves.
+    if not server.master_pid and _ports.in_use(_settings["PORT"]):
+        server.log.error(
+            "port %s is in use by another process; stop that one or give this server another PORT",
+            _settings["PORT"],
+            extra={"port": _settings["PORT"]},
+        )
+        sys.exit(_PORT_IN_USE)
     _metrics.reset_multiprocess_dir()
+
+
+# The exit status of a server that found its port taken (EX_UNAVAILABLE in sysexits.h).
+_PORT_IN_USE = 69
 
 
 def post_fork(server, worker):

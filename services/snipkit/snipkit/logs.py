@@ -124,6 +124,14 @@ class GunicornLogger(_GunicornBaseLogger):
         self._access_enabled = bool(cfg.accesslog)
         self._stdout = sys.stdout.fileno()
         self._clock = _SecondsClock()
+        self._binds = ",".join(f"http://{address}" for address in cfg.bind)
+
+    def info(self, msg, *args, **kwargs):
+        # With reuse_port the master opens no socket (each worker opens its own), so
+        # gunicorn has nothing to name in "Listening at: %s (%s)"; name the address.
+        if msg.startswith("Listening at:") and args and not args[0]:
+            args = (self._binds, *args[1:])
+        super().info(msg, *args, **kwargs)
 
     def access(self, resp, req, environ, request_time):
         if not self._access_enabled:

@@ -65,7 +65,8 @@ def registry() -> CollectorRegistry | None:
 def render() -> Response:
     reg = registry()
     body = generate_latest(reg) if reg is not None else generate_latest()
-    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8" to this one.
+    return Response(body, content_type=CONTENT_TYPE_LATEST)
 
 
 # (service, method, route, status) -> that series' counter and histogram. labels()

@@ -23,6 +23,7 @@ def _floor(moment: datetime, step) -> datetime:
 @bp.get("")
 def batch():
     """Totals for ``codes=a,b,c`` (the web page's list of recent links)."""
+    params.only("codes")
     found = queries.totals(params.codes())
     items = {code: {"total": total, "last_click_at": _iso(last)} for code, (total, last) in found.items()}
     return jsonify(items=items)
@@ -31,6 +32,7 @@ def batch():
 @bp.get("/top")
 def top():
     """The most clicked links: ``limit`` of them (default 10)."""
+    params.only("limit")
     rows = queries.top(params.limit())
     return jsonify(items=[{"code": code, "total": total, "last_click_at": _iso(last)} for code, total, last in rows])
 
@@ -38,6 +40,7 @@ def top():
 @bp.get("/<code>")
 def link(code: str):
     """Total, last click and a zero-filled series over ``window`` per ``granularity``."""
+    params.only("window", "granularity")
     params.code(code)
     wanted = params.series()
     # The series ends with the bucket now falls in, and has exactly ``points`` buckets.

@@ -29,6 +29,15 @@ def invalid(parameter: str, message: str) -> ApiError:
     return ApiError(400, "invalid_parameter", f"{parameter}: {message}", parameter=parameter)
 
 
+def only(*known: str) -> None:
+    """Refuse a parameter the endpoint does not take, as links refuses an unknown field:
+    a misspelt ``windw=7d`` would otherwise quietly answer for the default window."""
+    for name in request.args:
+        if name not in known:
+            takes = ", ".join(known) or "no parameters"
+            raise invalid(name, f"unknown parameter; this endpoint takes {takes}")
+
+
 def code(value: str, parameter: str = "code") -> str:
     if not keys.CODE.fullmatch(value):
         raise invalid(parameter, "a code is 1-64 letters, digits, '_' or '-'")

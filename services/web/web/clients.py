@@ -86,7 +86,7 @@ class LinksApi:
         if error.get("code") == "validation_failed":
             raise Rejected(error["fields"])
         if error.get("code") == "code_taken":
-            raise Rejected({"code": "is already taken: choose another"})
+            raise Rejected({"code": "that code is already taken: choose another"})
         if error.get("code") == "idempotency_key_reused":
             # A form page kept by the browser (Back) and sent again with other values.
             raise Rejected({FORM: "this form was already used for another link; it has been reset: send it again"})

@@ -15,6 +15,11 @@ def when(value: str | None, empty: str = "never") -> str:
     return moment.strftime("%-d %b %Y, %H:%M UTC")
 
 
+def expired(value: str | None) -> bool:
+    """Whether an ISO 8601 expiry time from an API has passed (redirect then answers 410)."""
+    return bool(value) and datetime.fromisoformat(value.replace("Z", "+00:00")) <= datetime.now(UTC)
+
+
 def number(value: int) -> str:
     """A count with thousands separators: ``12,345``."""
     return f"{value:,}"
@@ -27,5 +32,6 @@ def sentence(value: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
+    app.jinja_env.tests["expired"] = expired
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["sentence"] = sentence

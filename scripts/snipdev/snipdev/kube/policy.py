@@ -3,10 +3,12 @@ shutdown, resources, pinned images, namespaces, availability."""
 
 from __future__ import annotations
 
+from ..services import services
 from .render import containers, image_name, matches, name_of, workloads
 
-#: The suite's own images (manifests name them bare; Skaffold and `images:` set the rest).
-APP_IMAGES = {"links", "redirect", "stats", "web"}
+#: The suite's own images, one per service of services/ (manifests name them bare;
+#: Skaffold and `images:` set the rest).
+APP_IMAGES = set(services())
 #: gunicorn's GRACEFUL_TIMEOUT when the environment does not set it (snipkit.gunicorn_conf).
 GRACEFUL_TIMEOUT_DEFAULT = 20
 #: The value of ``app.kubernetes.io/component`` on every admin process's pods (docs/admin.md).

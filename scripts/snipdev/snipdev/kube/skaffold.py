@@ -70,14 +70,33 @@ def _import_path(file: str) -> PurePosixPath:
     return PurePosixPath(*PurePosixPath(file).parts[2:])
 
 
+#: Where the dev-reload component mounts the code that file sync writes to.
+SYNCED_CODE = "/src"
+
+
 def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
     """Every package an image installs is synced, each manual sync rule matches files of
     the repository, and lands each in every running container of its image in the dev
     overlay: on a writable volume (the root filesystem is read-only), where the
-    container's PYTHONPATH imports it from."""
+    container's PYTHONPATH imports it from.
+
+    An artifact with no sync rules is rebuilt on every change, which is allowed while no
+    dev container of its image mounts code for sync (a new service before it gets its
+    dev-reload patch)."""
     problems = []
     for artifact in config["build"]["artifacts"]:
         image, rules = artifact["image"], artifact.get("sync", {})
+        # The serving pods: admin processes run the image's own code (Jobs have finished by
+        # the time anything is synced; the toolbox sits at 0 replicas).
+        targets = [(o, p, c) for o, p, c in servers(dev) if image_name(c["image"]) == image]
+        if not rules:
+            problems += [
+                f"{name_of(o)} container {c['name']}: mounts {SYNCED_CODE} for synced code, but artifact {image}"
+                " has no sync rules"
+                for o, p, c in targets
+                if _writable_volume_at(p, c, SYNCED_CODE)
+            ]
+            continue
         if "infer" in rules:
             problems.append(f"artifact {image}: sync.infer follows COPY lines, and the final stage copies no source")
         synced = {PurePosixPath(r["src"]).parts[1:3] for r in rules.get("manual", [])}
@@ -85,9 +104,6 @@ def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
         for package in sorted({service, KIT} - {None}):
             if (package, package) not in synced:
                 problems.append(f"artifact {image}: no sync rule for services/{package}/{package}/**")
-        # The serving pods: admin processes run the image's own code (Jobs have finished by
-        # the time anything is synced; the toolbox sits at 0 replicas).
-        targets = [(o, p, c) for o, p, c in servers(dev) if image_name(c["image"]) == image]
         for rule in rules.get("manual", []):
             src, dest, strip = rule["src"], rule["dest"], rule.get("strip", "")
             where = f"artifact {image} sync {src}"

@@ -1,0 +1,152 @@
+"""An overlay as a user deploys it, in namespaces of the test run's own.
+
+``render`` wraps an overlay in a kustomization that points its images at the registry
+(what ``kustomize edit set image`` does), renders it, and renames each of its namespaces
+(and cluster-wide objects) with the run's prefix, so runs never meet. ``progress`` says
+what has not finished rolling out yet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+
+import yaml
+
+from .kube import ROOT, Kube
+
+OVERLAYS = ROOT / "kustomize" / "overlays"
+WORKDIR = ROOT / "build" / "e2e"
+#: Every object the run creates carries this label, so cleaning up finds them all.
+RUN_LABEL = "snip-e2e-run"
+
+
+@dataclass
+class Deployed:
+    """One overlay in the cluster: its objects as applied, and where they live."""
+
+    overlay: str
+    objects: list[dict]
+    #: The overlay's namespace names -> the run's.
+    namespaces: dict[str, str]
+
+    @property
+    def namespace(self) -> str:
+        """The suite's own namespace (where its services run; prod has a second one, for logging)."""
+        return self.named("Deployment", "links")["metadata"]["namespace"]
+
+    def named(self, kind: str, name: str) -> dict:
+        return next(o for o in self.objects if o["kind"] == kind and o["metadata"]["name"] == name)
+
+
+def render(overlay: str, run: str, images: dict[str, str]) -> Deployed:
+    """The overlay's objects, with ``images`` (bare name -> repository:tag) and the run's
+    namespaces."""
+    workdir = WORKDIR / f"{run}-{overlay}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [os.path.relpath(OVERLAYS / overlay, workdir)],
+        "labels": [{"pairs": {RUN_LABEL: run}}],
+        "images": [
+            {"name": name, "newName": ref.rsplit(":", 1)[0], "newTag": ref.rsplit(":", 1)[1]}
+            for name, ref in images.items()
+        ],
+    }
+    (workdir / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
+    done = subprocess.run(["kubectl", "kustomize", str(workdir)], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError(f"kubectl kustomize {overlay}: {done.stderr.strip()}")
+    objects = [o for o in yaml.safe_load_all(done.stdout) if o]
+    namespaces = {o["metadata"]["name"]: f"{run}-{o['metadata']['name']}" for o in objects if o["kind"] == "Namespace"}
+    # Whole words only: every reference to a namespace (namespace fields, DNS names,
+    # namespace selectors, subjects) moves with its name, and nothing that merely contains it.
+    text = done.stdout
+    for old, new in namespaces.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text)
+    objects = [o for o in yaml.safe_load_all(text) if o]
+    roles = {o["metadata"]["name"] for o in objects if o["kind"] == "ClusterRole"}
+    for o in objects:
+        if o["kind"] in ("ClusterRole", "ClusterRoleBinding"):
+            o["metadata"]["name"] = f"{run}-{o['metadata']['name']}"
+        if o["kind"] == "ClusterRoleBinding" and o["roleRef"]["name"] in roles:
+            o["roleRef"]["name"] = f"{run}-{o['roleRef']['name']}"
+    return Deployed(overlay, objects, namespaces)
+
+
+def millicores(value) -> int:
+    value = str(value)
+    return int(value[:-1]) if value.endswith("m") else int(float(value) * 1000)
+
+
+def fit_cpu_requests(deployed: Deployed, budgetmillicores: int) -> float:
+    """Scale every container's CPU request down by one factor, so that the pods the
+    overlay starts (replicas, or an autoscaler's minimum) request at most the budget; limits,
+    replicas and everything else stay. Returns the factor (1 when they fit already).
+
+    For a cluster smaller than the overlay was sized for: prod asks for several cores of
+    requests, which a one-node test cluster on a small machine cannot schedule."""
+    minimum = {
+        o["spec"]["scaleTargetRef"]["name"]: o["spec"]["minReplicas"]
+        for o in deployed.objects
+        if o["kind"] == "HorizontalPodAutoscaler"
+    }
+    requests, total = [], 0
+    for o in deployed.objects:
+        if o["kind"] not in ("Deployment", "StatefulSet", "DaemonSet"):
+            continue
+        replicas = minimum.get(o["metadata"]["name"], o["spec"].get("replicas", 1))
+        spec = o["spec"]["template"]["spec"]
+        for c in spec["containers"] + spec.get("initContainers", []):
+            cpu = c.get("resources", {}).get("requests", {}).get("cpu")
+            if cpu is not None:
+                requests.append(c["resources"]["requests"])
+                if c in spec["containers"] or c.get("restartPolicy") == "Always":
+                    total += millicores(cpu) * replicas
+    factor = min(1.0, budgetmillicores / total) if total else 1.0
+    for r in requests:
+        r["cpu"] = f"{max(5, int(millicores(r['cpu']) * factor))}m"
+    return factor
+
+
+def progress(kube: Kube, namespace: str, skip: set[str] = frozenset()) -> tuple[bool, str]:
+    """(done, what is not): every Deployment and StatefulSet rolled out and available,
+    every DaemonSet's pods ready (but those in ``skip``), every Job but a CronJob's run complete."""
+    waiting = []
+    for d in kube.get("deployments", namespace):
+        want, status = d["spec"].get("replicas", 1), d.get("status", {})
+        if status.get("observedGeneration", 0) < d["metadata"]["generation"] or any(
+            status.get(key, 0) < want for key in ("updatedReplicas", "availableReplicas")
+        ):
+            waiting.append(f"deployment/{d['metadata']['name']} {status.get('availableReplicas', 0)}/{want}")
+    for s in kube.get("statefulsets", namespace):
+        want, status = s["spec"].get("replicas", 1), s.get("status", {})
+        if status.get("readyReplicas", 0) < want or status.get("updateRevision") != status.get("currentRevision"):
+            waiting.append(f"statefulset/{s['metadata']['name']} {status.get('readyReplicas', 0)}/{want}")
+    for ds in kube.get("daemonsets", namespace):
+        status = ds.get("status", {})
+        if ds["metadata"]["name"] in skip:
+            continue
+        if status.get("numberReady", 0) < status.get("desiredNumberScheduled", 1):
+            waiting.append(f"daemonset/{ds['metadata']['name']} not ready")
+    for job in kube.get("jobs", namespace):
+        if any(ref["kind"] == "CronJob" for ref in job["metadata"].get("ownerReferences", [])):
+            continue
+        conditions = {c["type"]: c for c in job.get("status", {}).get("conditions", []) if c["status"] == "True"}
+        if "Failed" in conditions:
+            raise AssertionError(f"job/{job['metadata']['name']} failed: {conditions['Failed'].get('message')}")
+        if "Complete" not in conditions:
+            waiting.append(f"job/{job['metadata']['name']} running")
+    return not waiting, ", ".join(waiting) or "all rolled out"
+
+
+def delete(kube: Kube, run: str, deployed: Deployed) -> None:
+    """Remove what ``deployed`` created: its namespaces (and everything in them, volumes
+    included) and its cluster-wide objects."""
+    for kind in ("clusterrolebinding", "clusterrole"):
+        kube.run("delete", kind, "-l", f"{RUN_LABEL}={run}", "--ignore-not-found", timeout=60)
+    for namespace in deployed.namespaces.values():
+        kube.run("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", timeout=300)

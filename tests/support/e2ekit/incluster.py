@@ -1,0 +1,64 @@
+"""Scripts run inside the cluster, as a client of the suite's Services would be.
+
+The client is a pod of the suite's own image (it has Python; the scripts use only its
+standard library), labelled ``app: smoke-test`` so the network policies let it reach the
+HTTP services as they let Skaffold's smoke test, and shaped for the "restricted" Pod
+Security profile every suite namespace enforces. Each script in incluster/ prints one
+JSON object as its last line: its result.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .kube import Kube
+
+SCRIPTS = Path(__file__).parent / "incluster"
+CLIENT = "e2e-client"
+
+
+def client_pod(image: str) -> dict:
+    restricted = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": CLIENT, "labels": {"app": "smoke-test"}},
+        "spec": {
+            "automountServiceAccountToken": False,
+            # Deleted at the end of a test; nothing to drain.
+            "terminationGracePeriodSeconds": 0,
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [
+                {
+                    "name": "client",
+                    "image": image,
+                    "command": ["sleep", "infinity"],
+                    "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}},
+                    "securityContext": restricted,
+                }
+            ],
+        },
+    }
+
+
+class Client:
+    """The client pod in one namespace."""
+
+    def __init__(self, kube: Kube, namespace: str, image: str):
+        self.kube, self.namespace = kube, namespace
+        pod = client_pod(image)
+        pod["metadata"]["namespace"] = namespace
+        kube.apply([pod])
+        kube.run("-n", namespace, "wait", "--for=condition=Ready", f"pod/{CLIENT}", "--timeout=120s", timeout=130)
+
+    def run(self, script: str, *args: str, timeout: float = 300) -> dict:
+        """Run incluster/<script>.py in the pod with ``args``; return its JSON result."""
+        source = (SCRIPTS / f"{script}.py").read_text()
+        out = self.kube.run(
+            "-n", self.namespace, "exec", "-i", CLIENT, "--", "python", "-", *args, input=source, timeout=timeout
+        )
+        return json.loads(out.strip().splitlines()[-1])
+
+    def close(self) -> None:
+        self.kube.run("-n", self.namespace, "delete", "pod", CLIENT, "--ignore-not-found", "--wait=false")
