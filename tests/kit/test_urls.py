@@ -51,8 +51,12 @@ def test_a_url_no_redirect_could_carry_is_refused(url):
         urls.location(url)
 
 
-def test_two_spellings_of_one_host_compare_equal():
-    assert urls.host("https://SNIP.example./r/x") == urls.host("http://snip.example:8080") == "snip.example"
+def test_one_site_whatever_its_spelling():
+    assert urls.same_site("https://SNIP.example./r/x", "https://snip.example")
+    assert urls.same_site("http://snip.example/", "https://snip.example:443"), "http and https of one site"
+    assert urls.same_site("http://127.0.0.1:8002/r/x", "http://127.0.0.1:8002")
+    assert not urls.same_site("http://127.0.0.1:8000/", "http://127.0.0.1:8002"), "another server on the host"
+    assert not urls.same_site("https://docs.snip.example/", "https://snip.example")
 
 
 @given(data=st.data())

@@ -21,17 +21,17 @@ class NewLink:
     expires_at: datetime | None
 
 
-def _check_url(value: Any, own_host: str) -> str | None:
+def _check_url(value: Any, own_url: str) -> str | None:
     if not isinstance(value, str) or not value:
         return "required: an http or https URL"
     if len(value) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
     # The very conversion redirect applies: a URL accepted here can always be served.
     try:
-        target_host = urls.host(value)
+        loops = urls.same_site(value, own_url)
     except ValueError as problem:
         return str(problem)
-    if target_host == own_host:
+    if loops:
         # A short link to a short link of this shortener loops, one click per hop.
         return "must not point back at this link shortener"
     return None
@@ -67,7 +67,7 @@ def parse_new_link(data: dict[str, Any], own_url: str, now: datetime | None = No
     problems: dict[str, str] = {}
     for unknown in sorted(set(data) - FIELDS):
         problems[unknown] = "unknown field"
-    url_problem = _check_url(data.get("url"), urls.host(own_url))
+    url_problem = _check_url(data.get("url"), own_url)
     if url_problem:
         problems["url"] = url_problem
     code = data.get("code")

@@ -48,10 +48,17 @@ def location(url: str) -> str:
     return converted
 
 
-def host(url: str) -> str:
-    """The host of a URL that :func:`location` accepts, in lower case IDNA, no final dot:
-    the form in which two spellings of one host compare equal."""
-    return (urlsplit(location(url)).hostname or "").rstrip(".")
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs that :func:`location` accepts name one server: the same host
+    (in IDNA, any case, with or without its final dot) on the same port, http's and
+    https's default ports counting as one, since one site usually answers on both."""
+    (host, port), (other_host, other_port) = _site(url), _site(other)
+    return host == other_host and (port == other_port or {port, other_port} <= {80, 443})
+
+
+def _site(url: str) -> tuple[str, int]:
+    parts = urlsplit(location(url))
+    return (parts.hostname or "").rstrip("."), parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _check_host(hostname: str) -> None:
