@@ -70,10 +70,11 @@ def rebuilt_images(kube, run_id) -> dict[str, str]:
     return push_images(f"{run_id}-next")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def deployer(kube, run_id):
-    """``deployed = deploy(objects_of(overlay))``: applied, rolled out (or fail); every
-    overlay deployed is removed at the end of the run."""
+    """``deployer(deploy.render(...))``: the objects applied (Namespaces first, then
+    ``before(deployed)``, then the rest); every overlay a test module deployed is removed
+    at its end, so that the next module has the cluster to itself."""
     made: list[deploy.Deployed] = []
 
     def apply(deployed: deploy.Deployed, before=None) -> deploy.Deployed:

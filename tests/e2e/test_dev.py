@@ -70,3 +70,7 @@ def test_a_redeploy_with_rebuilt_images_succeeds_and_reruns_the_migrations(kube,
 def third_party(images: set[str]) -> set[str]:
     """Images that are not the suite's (a sidecar's), which a rebuild does not change."""
     return {i for i in images if "/snip/" not in i}
+
+
+def test_skaffold_verify_runs_its_smoke_test_in_the_namespace(kube, dev):
+    assert "smoke test passed" in skaffold.run_verify(kube, dev.namespace)

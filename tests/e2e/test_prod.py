@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2ekit import crds, deploy, secrets
+from e2ekit import crds, deploy, secrets, skaffold
 
 ROLLOUT_S = 600
 CLICKS = 5
@@ -55,3 +55,7 @@ def test_the_logging_agent_runs_where_its_image_can(kube, prod):
         image = agent["spec"]["template"]["spec"]["containers"][0]["image"]
         pytest.skip(f"admitted, not run: no registry this cluster reaches serves {image}")
     kube.wait_for("the logging agent ready", lambda: deploy.progress(kube, namespace), ROLLOUT_S)
+
+
+def test_skaffold_verify_runs_its_smoke_test_in_the_namespace(kube, prod):
+    assert "smoke test passed" in skaffold.run_verify(kube, prod.namespace)

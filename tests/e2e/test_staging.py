@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2ekit import crds, deploy, secrets
+from e2ekit import crds, deploy, secrets, skaffold
 
 ROLLOUT_S = 420
 CLICKS = 5
@@ -77,3 +77,7 @@ def test_a_sidecar_listening_on_loopback_only_never_passes_its_probes(kube, depl
         p["status"].get("containerStatuses", [{}])[0].get("ready")
         for p in kube.get("pods", broken.namespace, selector="app=redirect")
     )
+
+
+def test_skaffold_verify_runs_its_smoke_test_in_the_namespace(kube, staging):
+    assert "smoke test passed" in skaffold.run_verify(kube, staging.namespace)

@@ -5,6 +5,7 @@ defined by the code or by the exporter named for it."""
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 import shutil
@@ -15,6 +16,7 @@ import yaml
 from prometheus_client import REGISTRY
 
 import snipkit.metrics  # noqa: F401 - registers the kit's metrics in REGISTRY
+from snipdev.kube import render
 from snipdev.kube.render import COMPONENTS, find
 
 RULE_TESTS = COMPONENTS / "monitoring" / "rules.test.yaml"
@@ -99,3 +101,24 @@ def test_service_metrics_in_the_rules_are_defined_by_the_service(metric, package
             importlib.import_module(module.name)
 
     assert metric in REGISTRY._names_to_collectors, f"{package} defines no metric {metric}; the alert would never fire"
+
+
+@pytest.mark.parametrize("overlay", ["staging", "prod"])
+def test_prometheus_finds_the_monitoring_objects_by_its_release_label(rendered, overlay):
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        assert find(rendered[overlay], kind, "snip")["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+
+
+def test_the_readmes_patch_sets_another_release(tmp_path):
+    """The monitoring README's patch, on an overlay, relabels both objects."""
+    readme = (COMPONENTS / "monitoring" / "README.md").read_text()
+    patch = yaml.safe_load(re.search(r"```yaml\n(.*?)```", readme, re.S).group(1))
+    kustomization = {
+        "resources": [os.path.relpath(render.OVERLAYS / "staging", tmp_path)],
+        **patch,
+    }
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+    objects = render.render(tmp_path)
+    assert {
+        find(objects, k, "snip")["metadata"]["labels"]["release"] for k in ("ServiceMonitor", "PrometheusRule")
+    } == {"my-prometheus"}

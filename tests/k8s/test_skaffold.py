@@ -51,6 +51,24 @@ def deploy_hook_namespaces(config: dict) -> list[str]:
     return [hook["host"]["command"][-1] for hook in config["deploy"]["kubectl"]["hooks"]["before"]]
 
 
+def verify_namespace(config: dict) -> str:
+    """Where the smoke test's Job runs: its overrides' namespace (tests/e2e runs that Job)."""
+    return json.loads(config["verify"][0]["executionMode"]["kubernetesCluster"]["overrides"])["metadata"]["namespace"]
+
+
+@pytest.mark.parametrize("name", [None, "staging", "prod"])
+def test_the_smoke_test_job_differs_between_profiles_in_its_namespace_only(name):
+    """The profiles repeat the overrides (a JSON string cannot be patched in part): the
+    copies must not drift, and the container Skaffold requires is the one they run."""
+    config = profile(name) if name else CONFIG
+    verify = config["verify"][0]
+    overrides = json.loads(verify["executionMode"]["kubernetesCluster"]["overrides"])
+    dev = json.loads(CONFIG["verify"][0]["executionMode"]["kubernetesCluster"]["overrides"])
+    assert {**overrides, "metadata": {}} == {**dev, "metadata": {}}
+    container = overrides["spec"]["template"]["spec"]["containers"][0]
+    assert (container["name"], container["image"]) == (verify["container"]["name"], verify["container"]["image"])
+
+
 def test_skaffold_yaml_is_valid_for_its_api_version(validator):
     assert CONFIG["apiVersion"] == "skaffold/v4beta14"
     assert list(validator.iter_errors(CONFIG)) == []
@@ -70,7 +88,7 @@ def test_one_artifact_per_image():
 def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
     config = profile(name)
     assert config["manifests"]["kustomize"]["paths"] == [f"kustomize/overlays/{name}"]
-    assert config["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": OVERLAYS[name]["namespace"]}]
+    assert verify_namespace(config) == OVERLAYS[name]["namespace"]
     assert deploy_hook_namespaces(config) == [OVERLAYS[name]["namespace"]]
     assert "portForward" not in config
     assert config["build"]["tagPolicy"] == {"envTemplate": {"template": "{{.VERSION}}"}}
@@ -81,7 +99,7 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
 
 def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
     assert CONFIG["manifests"]["kustomize"]["paths"] == ["kustomize/overlays/dev"]
-    assert CONFIG["verify"][0]["container"]["env"] == [{"name": "NAMESPACE", "value": "snip-dev"}]
+    assert verify_namespace(CONFIG) == "snip-dev"
     assert deploy_hook_namespaces(CONFIG) == ["snip-dev"]
     for forward in CONFIG["portForward"]:
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
@@ -165,21 +183,28 @@ SYNC_MISTAKES = [
         "dest on the read-only root filesystem",
         lambda c: None,
         lambda o: without_mount(o, "links", "/src"),
-        "Deployment/links container links: artifact links sync services/links/links/** writes to /src/links, "
+        "Deployment/links container links: artifact links sync services/links/links/**/*.py writes to /src/links, "
         "which is on no writable volume",
     ),
     (
         "a second container of the image without /src",
         lambda c: None,
         lambda o: without_mount(o, "stats-worker", "/src"),
-        "Deployment/stats-worker container stats-worker: artifact stats sync services/stats/stats/** writes to "
+        "Deployment/stats-worker container stats-worker: artifact stats sync services/stats/stats/**/*.py writes to "
         "/src/stats, which is on no writable volume",
+    ),
+    (
+        "the toolbox, which runs the image too, without /src: Skaffold's sync into it fails",
+        lambda c: None,
+        lambda o: container(find(o, "Deployment", "toolbox"), "links").update(volumeMounts=[]),
+        "Deployment/toolbox container links: artifact links sync services/links/links/**/*.py writes to "
+        "/src/links, which is on no writable volume",
     ),
     (
         "strip that is not part of src",
         lambda c: artifact(c, "links")["sync"]["manual"][0].update(strip="links/"),
         lambda o: None,
-        "artifact links sync services/links/links/**: strip links/ is not a prefix of it",
+        "artifact links sync services/links/links/**/*.py: strip links/ is not a prefix of it",
     ),
     (
         "no strip: files land one folder too deep",
@@ -200,6 +225,13 @@ SYNC_MISTAKES = [
         lambda c: artifact(c, "web").pop("sync"),
         lambda o: None,
         "Deployment/web container web: mounts /src for synced code, but artifact web has no sync rules",
+    ),
+    (
+        "a migration synced into running pods, where it never runs",
+        lambda c: artifact(c, "links")["sync"]["manual"][0].update(src="services/links/links/**"),
+        lambda o: None,
+        "artifact links sync services/links/links/**: syncs services/links/links/migrations/0001.links.sql, "
+        "which only a new image's db-upgrade Job applies",
     ),
     (
         "destinations inferred from the Dockerfile",

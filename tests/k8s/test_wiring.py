@@ -73,7 +73,7 @@ MISTAKES = [
         "prod",
         lambda o: container(find(o, "CronJob", "backup"), "backup").update(image="postgres:15-bookworm"),
         "image postgres runs at 2 versions: postgres:15-bookworm in CronJob/backup container backup; "
-        "postgres:16.6-bookworm in Deployment/toolbox container postgres, StatefulSet/postgres container postgres",
+        "postgres:16.11-bookworm in Deployment/toolbox container postgres, StatefulSet/postgres container postgres",
     ),
     (
         "Service selector with a typo",

@@ -12,6 +12,8 @@ import yaml
 from snipdev import ROOT
 
 BASE = ROOT / "k8s"
+#: Every overlay deploys the admin processes beside the base, so components may patch them.
+ADMIN = ROOT / "admin-jobs"
 OVERLAYS = ROOT / "kustomize" / "overlays"
 COMPONENTS = ROOT / "kustomize" / "components"
 
@@ -37,12 +39,13 @@ def render(directory: Path) -> list[dict]:
 
 
 def render_component(name: str, workdir: Path) -> list[dict]:
-    """The base with one component on top: how a component is checked on its own."""
+    """The base and the admin processes (what every overlay deploys) with one component
+    on top: how a component is checked on its own."""
     workdir.mkdir(parents=True, exist_ok=True)
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": [os.path.relpath(BASE, workdir)],
+        "resources": [os.path.relpath(BASE, workdir), os.path.relpath(ADMIN, workdir)],
         "components": [os.path.relpath(COMPONENTS / name, workdir)],
     }
     (workdir / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))

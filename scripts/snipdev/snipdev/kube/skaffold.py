@@ -8,7 +8,7 @@ import glob
 import re
 from pathlib import Path, PurePosixPath
 
-from .policy import servers
+from .policy import app_containers, servers
 from .render import image_name, name_of
 
 #: The shared kit, which the Dockerfile installs in every image beside its service.
@@ -72,6 +72,8 @@ def _import_path(file: str) -> PurePosixPath:
 
 #: Where the dev-reload component mounts the code that file sync writes to.
 SYNCED_CODE = "/src"
+#: Files that a running pod must never be given: a migration runs only in a new image's Job.
+REBUILD_ONLY = "migrations"
 
 
 def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
@@ -86,9 +88,15 @@ def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
     problems = []
     for artifact in config["build"]["artifacts"]:
         image, rules = artifact["image"], artifact.get("sync", {})
-        # The serving pods: admin processes run the image's own code (Jobs have finished by
-        # the time anything is synced; the toolbox sits at 0 replicas).
+        # The serving pods import the synced code; Skaffold also writes it into every other
+        # running container of the image (the toolbox), which must take it, or sync fails.
+        # Jobs have finished by the time anything is synced.
         targets = [(o, p, c) for o, p, c in servers(dev) if image_name(c["image"]) == image]
+        bystanders = [
+            (o, p, c)
+            for o, p, c in app_containers(dev)
+            if image_name(c["image"]) == image and o["kind"] == "Deployment" and (o, p, c) not in targets
+        ]
         if not rules:
             problems += [
                 f"{name_of(o)} container {c['name']}: mounts {SYNCED_CODE} for synced code, but artifact {image}"
@@ -114,10 +122,15 @@ def sync(config: dict, dev: list[dict], root: Path) -> list[str]:
             if not src.startswith(strip):
                 problems.append(f"{where}: strip {strip} is not a prefix of it")
                 continue
-            for obj, pod, c in targets:
-                in_container = f"{name_of(obj)} container {c['name']}"
+            rebuilds = [f for f in files if REBUILD_ONLY in PurePosixPath(f).parts]
+            if rebuilds:
+                problems.append(f"{where}: syncs {rebuilds[0]}, which only a new image's db-upgrade Job applies")
+            for obj, pod, c in bystanders + targets:
                 if not _writable_volume_at(pod, c, dest):
+                    in_container = f"{name_of(obj)} container {c['name']}"
                     problems.append(f"{in_container}: {where} writes to {dest}, which is on no writable volume")
+            for obj, _pod, c in targets:
+                in_container = f"{name_of(obj)} container {c['name']}"
                 entries = next((e.get("value", "") for e in c.get("env", []) if e["name"] == "PYTHONPATH"), "")
                 for file in files:
                     lands = PurePosixPath(dest, file.removeprefix(strip))
