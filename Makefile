@@ -51,7 +51,7 @@ fmt: $(VENV) ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
 
-bench: $(VENV) ## measure every service against the stack's own ceiling (about 5 minutes; writes bench/ and docs/performance.md)
+bench: $(VENV) ## measure every service against its ceilings, and at scale (SCALE=1k,100k,1M, BASELINE=rev; about 15 minutes)
 	@scripts/bench.sh
 
 load: $(VENV) ## Locust against make dev (LOAD_SHAPE=steady|spike, LOAD_USERS=20, LOAD_MINUTES=5)

@@ -25,6 +25,7 @@ run sleep 60
 requests_by_pod links
 
 say "2. By the autoscaler: ten times the users, and redirect's HPA adds pods as CPU rises"
+say "   (its CPU figures come from metrics-server; without it the targets stay <unknown>)"
 kube set env deployment/loadgenerator LOAD_USERS=200
 kube get hpa redirect
 # Watch for five minutes; the scale-up shows in the REPLICAS column once the pods' CPU

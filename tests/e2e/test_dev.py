@@ -74,3 +74,18 @@ def third_party(images: set[str]) -> set[str]:
 
 def test_skaffold_verify_runs_its_smoke_test_in_the_namespace(kube, dev):
     assert "smoke test passed" in skaffold.run_verify(kube, dev.namespace)
+
+
+def test_the_vault_agent_component_is_admitted(kube, dev, images, run_id):
+    """Vault need not run: the API server admits the Deployment the component renders
+    (the injector would then add its agent)."""
+    links = deploy.render("dev", run_id, images, components=("vault-agent",)).named("Deployment", "links")
+    kube.apply([links], "--dry-run=server")
+
+    # A broken copy, as the component once rendered it: the Secret's volume deleted, but
+    # still mounted by the init container.
+    init = links["spec"]["template"]["spec"]["initContainers"]
+    wait = next(c for c in init if c["name"] == "wait-for-schema")
+    wait["volumeMounts"].append({"name": "database", "mountPath": "/var/run/secrets/snip/database"})
+    with pytest.raises(Exception, match=r"volumeMounts.*Not found"):
+        kube.apply([links], "--dry-run=server")

@@ -19,7 +19,8 @@ HAND_MADE_SECRETS = {"postgres", "links-db", "redirect-db", "stats-db", "web"}
 OVERLAYS = {
     "dev": {"namespace": "snip-dev", "external_secrets": set()},
     "staging": {"namespace": "snip-staging", "external_secrets": HAND_MADE_SECRETS},
-    "prod": {"namespace": "snip-prod", "external_secrets": HAND_MADE_SECRETS},
+    # The logging agent's Elasticsearch credentials (components/logging/README.md).
+    "prod": {"namespace": "snip-prod", "external_secrets": HAND_MADE_SECRETS | {"elasticsearch"}},
 }
 
 

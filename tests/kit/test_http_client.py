@@ -1,5 +1,5 @@
-"""snipkit.http: retries only what is safe to repeat, passes the request id on, and
-turns an unreachable service into a 503 naming it."""
+"""snipkit.http: retries only what is safe to repeat, passes the request id on, keeps
+connections alive between calls, and turns an unreachable service into a 503 naming it."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Upstream(ThreadingHTTPServer):
     def __init__(self, failures: int):
         self.failures = failures
         self.seen: list[tuple[str, str | None]] = []
+        self.client_ports: list[int] = []
         super().__init__(("127.0.0.1", 0), Handler)
 
     @property
@@ -28,11 +29,15 @@ class Upstream(ThreadingHTTPServer):
 
 
 class Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1, so that a connection may serve several requests (http.server's default is 1.0).
+    protocol_version = "HTTP/1.1"
+
     def _answer(self) -> None:
         server: Upstream = self.server  # type: ignore[assignment]
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
         server.seen.append((self.command, self.headers.get("X-Request-ID")))
+        server.client_ports.append(self.client_address[1])
         status = 503 if len(server.seen) <= server.failures else 200
         self.send_response(status)
         self.send_header("Content-Length", "2")
@@ -82,6 +87,15 @@ def test_request_id_is_passed_on(upstream):
     response = app.test_client().get("/", headers={"X-Request-ID": "trace-7"})
     assert response.headers["X-Request-ID"] == "trace-7"
     assert upstream.seen == [("GET", "trace-7")]
+
+
+def test_connections_are_kept_alive_between_calls(upstream):
+    client = ServiceClient("links", upstream.url)
+    for _ in range(5):
+        assert client.get("/x").status_code == 200
+    client.post("/x", json={"url": "https://example.com"})
+    assert len(upstream.client_ports) == 6
+    assert len(set(upstream.client_ports)) == 1
 
 
 def test_unreachable_service_is_a_named_503():

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import Flask
 
 
+# A link's times never change, and every visitor of the home page sees the same recent
+# links: each time is parsed and formatted once, not once per page view.
+@lru_cache(maxsize=4096)
 def when(value: str | None, empty: str = "never") -> str:
     """An ISO 8601 time from an API as ``27 Nov 2026, 09:30 UTC``; ``empty`` for None."""
     if not value:

@@ -29,12 +29,12 @@ FORM_FIELDS = ("url", "code", "expires_at")
 def _recent(cursor: str | None) -> dict:
     """A page of recent links with click totals; totals are None when stats is down."""
     page = clients.links().page(RECENT, cursor)
+    recent = {"items": page.items, "next_cursor": page.next_cursor, "totals": None}
     try:
-        totals = clients.stats().totals([link["code"] for link in page["items"]])
+        recent["totals"] = clients.stats().totals([link.code for link in page.items])
     except DependencyUnavailable as exc:
         log.warning("listing links without click counts: %s", exc.message)
-        return {**page, "totals": None}
-    return {**page, "totals": totals}
+    return recent
 
 
 def _expiry_for_api(value: str) -> str:
@@ -69,8 +69,8 @@ def create():
         # A fresh form (and so a fresh token and Idempotency-Key) is rendered with the
         # messages: the corrected form is a new request, not a replay of this one.
         return _home(values, rejected.fields, status=422)
-    flash(f"Your short link {link['short_url']} is ready.", "success")
-    return redirect(url_for("pages.link", code=link["code"]), code=303)
+    flash(f"Your short link {link.short_url} is ready.", "success")
+    return redirect(url_for("pages.link", code=link.code), code=303)
 
 
 @bp.get("/links/<code>")

@@ -18,6 +18,7 @@ import yaml
 from .kube import ROOT, Kube
 
 OVERLAYS = ROOT / "kustomize" / "overlays"
+COMPONENTS = ROOT / "kustomize" / "components"
 WORKDIR = ROOT / "build" / "e2e"
 #: Every object the run creates carries this label, so cleaning up finds them all.
 RUN_LABEL = "snip-e2e-run"
@@ -41,15 +42,16 @@ class Deployed:
         return next(o for o in self.objects if o["kind"] == kind and o["metadata"]["name"] == name)
 
 
-def render(overlay: str, run: str, images: dict[str, str]) -> Deployed:
-    """The overlay's objects, with ``images`` (bare name -> repository:tag) and the run's
-    namespaces."""
-    workdir = WORKDIR / f"{run}-{overlay}"
+def render(overlay: str, run: str, images: dict[str, str], components: tuple[str, ...] = ()) -> Deployed:
+    """The overlay's objects, with ``images`` (bare name -> repository:tag), the run's
+    namespaces, and ``components`` of kustomize/components added on top."""
+    workdir = WORKDIR / "-".join((run, overlay, *components))
     workdir.mkdir(parents=True, exist_ok=True)
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": [os.path.relpath(OVERLAYS / overlay, workdir)],
+        "components": [os.path.relpath(COMPONENTS / c, workdir) for c in components],
         "labels": [{"pairs": {RUN_LABEL: run}}],
         "images": [
             {"name": name, "newName": ref.rsplit(":", 1)[0], "newTag": ref.rsplit(":", 1)[1]}

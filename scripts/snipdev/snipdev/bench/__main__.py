@@ -1,11 +1,15 @@
-"""``python -m snipdev.bench``: run every figure and write results.json, results.md and
-(with ``--update-docs``) the numbers in docs/performance.md. ``--smoke`` runs the
-ceiling and links create for a second each, to prove the harness works."""
+"""``python -m snipdev.bench``: run every figure and write results.json, results.md,
+the scale chart and (with ``--update-docs``) the numbers in docs/performance.md.
+``--smoke`` runs a few figures for a second each (and ``--scale`` at the sizes given,
+briefly), to prove the harness works."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
 import statistics
 import sys
 from dataclasses import dataclass, replace
@@ -13,11 +17,16 @@ from pathlib import Path
 
 from .. import ROOT
 from ..backing import Sandbox, servers
-from . import clicks, footprint, report, targets, throughput, wrk
+from . import baseline, chart, clicks, footprint, report, scale, targets, throughput, wrk
+from .baseline import Baseline
 from .services import SERVICES, Suite
 
 DOC = ROOT / "docs" / "performance.md"
 DOC_START, DOC_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+#: The scale chart docs/performance.md shows.
+DOC_CHART = ROOT / "docs" / "performance-scale.svg"
+#: What the smoke run measures: a figure of each kind of code path the harness has.
+SMOKE_FIGURES = ("ceiling", "same-work ceiling", "redirect (warm cache)", "links create", "stats-api read", "web home")
 
 
 @dataclass(frozen=True)
@@ -42,19 +51,24 @@ def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def run(suite: Suite, plan: Plan, results: dict) -> None:
-    """Measure every figure ``plan`` asks for into ``results``."""
+def run(suite: Suite, plan: Plan, results: dict, before: Baseline | None) -> None:
+    """Measure every figure ``plan`` asks for into ``results`` (with ``before``'s twins)."""
     chosen = [f for f in throughput.figures() if throughput.available(f)]
-    present = [name for name, service in SERVICES.items() if service.available]
+    # The same-work ceiling is part of the bench, not a process of the suite.
+    present = [name for name, service in SERVICES.items() if service.available and name != "same-work"]
     if plan.smoke:
-        chosen = [f for f in chosen if f.name in ("ceiling", "links create")]
+        chosen = [f for f in chosen if f.name in SMOKE_FIGURES]
         present = ["ceiling", "links"]
+    if before is not None:
+        chosen = throughput.with_baseline(chosen, before)
 
     say(f"HTTP: {len(chosen)} figures x {plan.rounds} rounds of {plan.seconds} s")
     http, processes = throughput.measure(suite, chosen, plan.rounds, plan.seconds, plan.warmup, say)
     results["http"] = http
     results["rss_mb"] = {f.service: footprint.worker_rss_mb(processes[f.name]) for f in chosen if not f.env}
     results["observability"] = throughput.observability(http)
+    results["same_work"] = throughput.same_work_overhead(http)
+    results["baseline"] = baseline.compare(http, before) if before is not None else []
 
     # After the HTTP figures: web starts against the links and stats-api they started.
     say("start-up: " + ", ".join(present))
@@ -66,7 +80,8 @@ def run(suite: Suite, plan: Plan, results: dict) -> None:
     trials: dict[str, list[dict]] = {"1": [], "2": []}
     for trial in range(plan.worker_trials):
         for workers in (1, 2):
-            got = clicks.worker_throughput(suite, workers, plan.worker_events, trial * 2 + workers)
+            codes = clicks.zipf_codes(plan.worker_events)
+            got = clicks.worker_throughput(suite, workers, codes, trial * 2 + workers)
             trials[str(workers)].append(got)
             say(f"  {workers} worker(s): {got['events_per_s']:,.0f} events/s")
     summary: dict = {}
@@ -92,21 +107,8 @@ def update_doc(table: str) -> None:
     DOC.write_text(f"{head}{DOC_START}\n{table}{DOC_END}{tail}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m snipdev.bench", description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="ceiling and links create, one second each")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="folder for results.json and results.md")
-    parser.add_argument("--update-docs", action="store_true", help=f"put the tables in {DOC.relative_to(ROOT)}")
-    parser.add_argument("--seconds", type=float, help="length of one wrk run")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds of every HTTP figure")
-    args = parser.parse_args(argv)
-    plan = SMOKE if args.smoke else Plan()
-    if args.seconds or args.rounds:
-        plan = replace(plan, seconds=args.seconds or plan.seconds, rounds=args.rounds or plan.rounds)
-    if not wrk.available():
-        say("wrk is not installed: scripts/bench.sh installs it (apt-get install -y wrk)")
-        return 2
-
+def measure(plan: Plan, sizes: list[int], before: Baseline | None) -> dict:
+    """Every phase, on the servers :func:`snipdev.backing.servers` finds; returns the results."""
     with servers() as (admin_url, redis_url, source):
         sandbox = Sandbox(admin_url, redis_url).create()
         suite = Suite(sandbox)
@@ -123,13 +125,51 @@ def main(argv: list[str] | None = None) -> int:
             "not_available": [name for name, service in SERVICES.items() if not service.available],
         }
         try:
-            run(suite, plan, results)
+            run(suite, plan, results, before)
         finally:
             suite.close()
             sandbox.destroy()
+        if sizes:
+            scale_plan = scale.SMOKE if plan.smoke else scale.Plan()
+            say(f"scale: {', '.join(scale.label(n) for n in sizes)} links, {scale_plan.rounds} rounds")
+            results["scale"] = scale.run(admin_url, redis_url, sizes, scale_plan, say, before)
+            results["scale"]["plan"] = vars(scale_plan)
+        results["machine"]["load_average_at_end"] = os.getloadavg()[0]
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m snipdev.bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few figures for one second each")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="folder for results.json and results.md")
+    parser.add_argument("--update-docs", action="store_true", help=f"put the tables in {DOC.relative_to(ROOT)}")
+    parser.add_argument("--seconds", type=float, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds of every HTTP figure")
+    parser.add_argument("--scale", default="", help="numbers of links for the scale series, e.g. 1k,100k,1M")
+    parser.add_argument("--baseline", metavar="REV", help="also serve some figures with REV's code (before/after)")
+    args = parser.parse_args(argv)
+    plan = SMOKE if args.smoke else Plan()
+    if args.seconds or args.rounds:
+        plan = replace(plan, seconds=args.seconds or plan.seconds, rounds=args.rounds or plan.rounds)
+    try:
+        sizes = scale.parse(args.scale) if args.scale and args.scale != "none" else []
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    if not wrk.available():
+        say("wrk is not installed: scripts/bench.sh installs it (apt-get install -y wrk)")
+        return 2
+
+    with contextlib.ExitStack() as stack:
+        before = stack.enter_context(baseline.unpacked(args.baseline)) if args.baseline else None
+        results = measure(plan, sizes, before)
     results["targets"] = targets.judge_all(results)
-    table = report.markdown(results)
     args.out.mkdir(parents=True, exist_ok=True)
+    if "scale" in results:
+        chart.scale(results["scale"], args.out / "scale.svg")
+        if args.update_docs:
+            shutil.copyfile(args.out / "scale.svg", DOC_CHART)
+    table = report.markdown(results)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "results.md").write_text(table)
     if args.update_docs:

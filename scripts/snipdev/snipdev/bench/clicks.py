@@ -37,11 +37,16 @@ WEIGHTS = [1 / (rank + 1) for rank in range(len(CODES))]
 POLL_S = 0.01
 
 
-def _fill(client: redis.Redis, stream: str, events: int) -> None:
+def zipf_codes(events: int) -> list[str]:
+    """``events`` codes of :data:`CODES`, drawn with their Zipf-like weights."""
+    return random.choices(CODES, WEIGHTS, k=events)  # noqa: S311 - traffic, not secrets
+
+
+def _fill(client: redis.Redis, stream: str, codes: list[str]) -> None:
     now_ms = int(time.time() * 1000)
-    for start in range(0, events, 5000):
+    for start in range(0, len(codes), 5000):
         pipe = client.pipeline(transaction=False)
-        for code in random.choices(CODES, WEIGHTS, k=min(5000, events - start)):  # noqa: S311 - traffic, not secrets
+        for code in codes[start : start + 5000]:
             pipe.xadd(stream, {"code": code, "at": now_ms})
         pipe.execute()
 
@@ -65,22 +70,27 @@ def _drained(client: redis.Redis, stream: str) -> bool:
     return group["last-delivered-id"] == last and group["pending"] == 0
 
 
-def worker_throughput(suite: Suite, workers: int, events: int, trial: int, timeout: float = 120) -> dict:
-    """Events per second counted by ``workers`` stats workers sharing one consumer group."""
+def worker_throughput(
+    suite: Suite, workers: int, codes: list[str], trial: int, timeout: float = 120, **env: str
+) -> dict:
+    """Events per second counted by ``workers`` stats workers sharing one consumer group,
+    for one click on each of ``codes`` (``env``: more environment for the workers)."""
     prefix = f"{suite.sandbox.key_prefix}bench{trial}:"
     stream = keys.clicks(prefix)
+    events = len(codes)
     with closing(redis.Redis.from_url(suite.sandbox.redis_url, decode_responses=True)) as client:
-        _fill(client, stream, events)
+        _fill(client, stream, codes)
         _group_at_end(client, stream)
         started = [
-            suite.process("stats-worker", REDIS_KEY_PREFIX=prefix, STATS_CONSUMER=f"bench-{n}") for n in range(workers)
+            suite.process("stats-worker", REDIS_KEY_PREFIX=prefix, STATS_CONSUMER=f"bench-{n}", **env)
+            for n in range(workers)
         ]
         for process in started:
             process.start()
         begin = time.monotonic()
         client.xgroup_setid(stream, GROUP, id="0")
         # One more event wakes the workers blocked in XREADGROUP.
-        client.xadd(stream, {"code": CODES[0], "at": int(time.time() * 1000)})
+        client.xadd(stream, {"code": codes[0], "at": int(time.time() * 1000)})
         while not _drained(client, stream):
             if time.monotonic() - begin > timeout:
                 raise RuntimeError(f"{workers} worker(s) did not count {events} events within {timeout} s")

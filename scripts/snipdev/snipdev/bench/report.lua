@@ -1,5 +1,7 @@
 -- wrk script for the bench: an optional method and JSON body from the environment
--- (WRK_METHOD, WRK_BODY), and one JSON line with the summary when the run is done.
+-- (WRK_METHOD, WRK_BODY), optional paths to request in turn (one per line in the file
+-- WRK_PATHS, starting at line WRK_PATHS_OFFSET + 1), and one JSON line with the
+-- summary when the run is done.
 local method = os.getenv("WRK_METHOD")
 if method then
   wrk.method = method
@@ -8,6 +10,20 @@ local body = os.getenv("WRK_BODY")
 if body then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
+end
+
+local paths_file = os.getenv("WRK_PATHS")
+if paths_file then
+  local paths = {}
+  for line in io.lines(paths_file) do
+    paths[#paths + 1] = line
+  end
+  local sent = tonumber(os.getenv("WRK_PATHS_OFFSET") or "0")
+  -- Defined only with a paths file: without one wrk sends its prepared request, cheaper.
+  function request()
+    sent = sent + 1
+    return wrk.format(nil, paths[(sent - 1) % #paths + 1])
+  end
 end
 
 function done(summary, latency, requests)

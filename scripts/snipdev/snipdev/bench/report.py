@@ -52,14 +52,19 @@ def _measured(row: dict) -> str:
         return "-"
     if unit == "share":
         return f"{value:.0%}"
-    if unit == "events/s":
-        return f"{value:,.0f} events/s"
+    if unit in ("events/s", "us"):
+        return f"{value:,.0f} {unit}"
     return f"{value:.2f} {unit}".replace(" x", "x")
 
 
 def _target_text(row: dict) -> str:
     unit, goal = row["unit"], row["goal"]
-    shown = f"{goal:.0%}" if unit == "share" else (f"{goal:,.0f} {unit}" if unit == "events/s" else f"{goal:g} {unit}")
+    if unit == "share":
+        shown = f"{goal:.0%}"
+    elif unit in ("events/s", "us"):
+        shown = f"{goal:,.0f} {unit}"
+    else:
+        shown = f"{goal:g} {unit}"
     return ("at most " if row["most"] else "at least ") + shown.replace(" x", "x")
 
 
@@ -69,6 +74,72 @@ def _result(row: dict) -> str:
     if row["status"] == MISSED:
         return f"**missed** ({row['of_goal']:.2f} of the goal)"
     return row["status"]
+
+
+def _mb(size_bytes: int) -> str:
+    return f"{size_bytes / 2**20:,.1f}"
+
+
+def _scale(series: dict | None) -> list[str]:
+    """The scale series: what was loaded, each figure per size, the worker, the tables' sizes."""
+    if not series:
+        return []
+    sizes = series["sizes"]
+    plan = series["plan"]
+    out = [
+        "",
+        f"Scale series: medians of {plan['rounds']} interleaved rounds of {plan['seconds']} s per figure and size; "
+        f"codes drawn by Zipf's law from a sample of {plan['sample']:,} requests; "
+        f'"1.00x {series["smallest"]}" is the p99 against the {series["smallest"]} size\'s in the same round; '
+        "CPU is the serving process's per request.",
+        "",
+        "| figure | " + " | ".join(f"{name} links" for name in sizes) + " |",
+        "|---|" + "---:|" * len(sizes),
+    ]
+    out.append(
+        "| loaded (links / clicks / minute rows) | "
+        + " | ".join(f"{s['links']:,} / {s['clicks']:,} / {s['minute_rows']:,}" for s in sizes.values())
+        + " |"
+    )
+    smallest = series["smallest"]
+    for name in next(iter(sizes.values()))["figures"]:
+        cells = []
+        for s in sizes.values():
+            f = s["figures"][name]
+            hit = f" hit {f['hit_ratio']:.0%}," if "hit_ratio" in f else ""
+            cells.append(
+                f"{_n(f['rps'])} req/s,{hit} p50 {_n(f['p50_ms'], 1)} / p99 {_n(f['p99_ms'], 1)} ms "
+                f"({f['p99_vs_smallest']:.2f}x {smallest}), {_n(f['cpu_us'])} us CPU"
+                + (f", {f['errors']} errors" if f["errors"] else "")
+            )
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    out.append(
+        "| stats-worker, one worker | "
+        + " | ".join(
+            f"{_n(s['worker']['events_per_s'])} events/s ({s['worker']['vs_smallest']:.2f}x {smallest})"
+            for s in sizes.values()
+        )
+        + " |"
+    )
+    first = next(iter(sizes.values()))["worker"]
+    if "before" in first:
+        out.append(
+            f"| stats-worker at `{series['baseline']}` (before) | "
+            + " | ".join(
+                f"{_n(s['worker']['before']['events_per_s'])} events/s (today {s['worker']['vs_before']:.2f}x of it)"
+                for s in sizes.values()
+            )
+            + " |"
+        )
+    tables = next(iter(sizes.values()))["sizes"]
+    for table in tables:
+        cells = []
+        for s in sizes.values():
+            t = s["sizes"][table]
+            indexes = ", ".join(f"{name.split('.')[-1]} {_mb(b)}" for name, b in t["indexes"].items())
+            cells.append(f"{_mb(t['table_bytes'])} MB; indexes {indexes}")
+        out.append(f"| `{table}` size | " + " | ".join(cells) + " |")
+    return out
 
 
 def markdown(results: dict) -> str:
@@ -94,6 +165,29 @@ def markdown(results: dict) -> str:
         )
     for name in results["not_available"]:
         out.append(f"| {name} | not available yet | | | | | | | |")
+    same = results.get("same_work")
+    if same:
+        out += [
+            "",
+            f"Same-work ceiling: a bare Flask route making redirect's own Redis call for a warm hit. The suite's "
+            f"overhead on the hot path, `1 - redirect / same-work`, is {same['by_rps']:.0%} by req/s and "
+            f"{same['by_cpu']:.0%} by CPU per request (medians of the per-round pairs).",
+        ]
+    pairs = results.get("baseline") or []
+    if pairs:
+        out += [
+            "",
+            "| before/after, same run | req/s before | req/s after | CPU us/request before | after | p99 ms before "
+            "| after | after/before (req/s, CPU, p99) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for pair in pairs:
+            b, a = pair["before"], pair["after"]
+            out.append(
+                f"| {pair['figure']} (before: `{pair['baseline']}`) | {_n(b['rps'])} | {_n(a['rps'])} "
+                f"| {_n(b['cpu_us'])} | {_n(a['cpu_us'])} | {_n(b['p99_ms'], 1)} | {_n(a['p99_ms'], 1)} "
+                f"| {pair['rps_ratio']:.2f}x, {pair['cpu_ratio']:.2f}x, {pair['p99_ratio']:.2f}x |"
+            )
     obs = results.get("observability")
     if obs:
         out += [
@@ -125,6 +219,7 @@ def markdown(results: dict) -> str:
             ready = _n(startup[name]["median_s"], 2, " s") if name in startup else "-"
             sizes = ", ".join(_n(mb, 0) for mb in rss.get(name, [])) or "-"
             out.append(f"| {name} | {ready} | {sizes} |")
+    out += _scale(results.get("scale"))
     out += ["", "| target | measured | goal | result |", "|---|---:|---|---|"]
     for row in results["targets"]:
         where = f" ({row['where']})" if row["where"] else ""

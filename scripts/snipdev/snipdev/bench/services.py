@@ -7,8 +7,12 @@ others are reported as "not available yet".
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import os
 import secrets
+import socket
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from ..backing import Sandbox
 from ..processes import ServiceProcess
 
 CEILING_APP = "snipdev.bench.ceiling:app"
+SAME_WORK_APP = "snipdev.bench.same_work:app"
 
 
 @dataclass(frozen=True)
@@ -36,12 +41,43 @@ class Service:
 _BIN = Path(sys.executable).parent
 SERVICES = {
     "ceiling": Service("ceiling", "flask", app=CEILING_APP),
+    # Needs redirect's package (it imports redirect's Redis call) and reads its settings.
+    "same-work": Service("same-work", "redirect", app=SAME_WORK_APP, role="redirect"),
     "links": Service("links", "links", app="links.wsgi:app", role="links"),
     "redirect": Service("redirect", "redirect", app="redirect.wsgi:app", role="redirect"),
     "stats-api": Service("stats-api", "stats", app="stats.wsgi:app", role="stats"),
     "web": Service("web", "web", app="web.wsgi:app"),
     "stats-worker": Service("stats-worker", "stats", command=[str(_BIN / "stats"), "worker"], role="stats"),
 }
+
+
+def _port_range() -> Iterator[int] | None:
+    """``BENCH_PORTS`` ("9200-9299"), cycled: on a machine shared with others, the range
+    the bench's servers may bind. Unset, the OS picks free ports."""
+    spec = os.environ.get("BENCH_PORTS")
+    if not spec:
+        return None
+    low, _, high = spec.partition("-")
+    return itertools.cycle(range(int(low), int(high or low) + 1))
+
+
+_PORTS = _port_range()
+
+
+def _next_port() -> int | None:
+    """The next port of ``BENCH_PORTS`` that nothing holds now (None: let the OS pick).
+    Ports are handed out in turn, so one given to a process that has not bound it yet
+    comes round again only after the whole range."""
+    if _PORTS is None:
+        return None
+    for port in itertools.islice(_PORTS, 1000):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("BENCH_PORTS: no free port in the range")
 
 
 class Suite:
@@ -62,8 +98,8 @@ class Suite:
             env["PUBLIC_BASE_URL"] = "https://snip.bench"
         if service.name == "web":
             env.update(LINKS_URL=self.urls["links"], STATS_URL=self.urls["stats-api"], SECRET_KEY=self._secret)
-        if service.name == "ceiling":
-            # The stack's ceiling carries no access log: the cost of the suite's own
+        if service.name in ("ceiling", "same-work"):
+            # The stack's ceilings carry no access log: the cost of the suite's own
             # observability is part of every service's ratio, and is measured apart.
             env["ACCESS_LOG"] = "false"
         return {**env, **extra}
@@ -73,9 +109,9 @@ class Suite:
         service = SERVICES[name]
         env = self.env(service, **extra)
         if service.app:
-            process = ServiceProcess.gunicorn(service.name, service.app, env)
+            process = ServiceProcess.gunicorn(service.name, service.app, env, port=_next_port())
         else:
-            process = ServiceProcess(service.name, service.command, env)
+            process = ServiceProcess(service.name, service.command, env, port=_next_port())
         self.started.append(process)
         return process
 

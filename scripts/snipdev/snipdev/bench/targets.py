@@ -37,6 +37,18 @@ WORKER_SCALING = Target("stats-worker, two workers vs one", 1.6, "x", services=(
 CLICK_DELAY = Target(
     "redirect to counted p99 at 1,000 redirects/s", 1000, "ms", most=True, services=("redirect", "stats-worker")
 )
+SAME_WORK = Target(
+    "suite's overhead on redirect's hot path: 1 - redirect / same-work ceiling, req/s",
+    0.10,
+    "share",
+    most=True,
+    services=("redirect",),
+)
+WEB_CPU = Target("web home CPU per request", 2000, "us", most=True, services=("web",))
+WEB_RPS = Target("web home req/s vs ceiling", 0.15, "x", services=("web",))
+WEB_P99 = Target("web home p99 vs ceiling", 3.0, "x", most=True, services=("web",))
+SCALE_P99 = Target("p99 at the largest size vs the smallest, same round", 1.5, "x", most=True)
+SCALE_WORKER = Target("stats-worker events/s at the largest size vs the smallest", 0.8, "x")
 STARTUP = Target("slowest start to first 200 on /readyz", 1.5, "s", most=True)
 RSS = Target("largest worker RSS", 60, "MB", most=True)
 
@@ -59,7 +71,9 @@ def judge_all(results: dict) -> list[dict]:
     rss = results.get("rss_mb", {})
     largest = max(rss.items(), key=lambda item: max(item[1]), default=(None, None))
     gone = results.get("not_available", [])
-    return [
+    same_work = results.get("same_work") or {}
+    rows = [
+        SAME_WORK.judge(same_work.get("by_rps"), gone),
         REDIRECT_RPS.judge(_get(http, "redirect (warm cache)", "rps_ratio"), gone),
         REDIRECT_P99.judge(_get(http, "redirect (warm cache)", "p99_ratio"), gone),
         OBSERVABILITY.judge(observed.get("cost"), gone, observed.get("route", "")),
@@ -69,4 +83,22 @@ def judge_all(results: dict) -> list[dict]:
         CLICK_DELAY.judge(_get(results, "click_delay", "p99_ms"), gone),
         STARTUP.judge(slowest[1]["median_s"] if slowest[1] else None, gone, slowest[0] or ""),
         RSS.judge(max(largest[1]) if largest[1] else None, gone, largest[0] or ""),
+        WEB_CPU.judge(_get(http, "web home", "cpu_us"), gone),
+        WEB_RPS.judge(_get(http, "web home", "rps_ratio"), gone),
+        WEB_P99.judge(_get(http, "web home", "p99_ratio"), gone),
     ]
+    return rows + _judge_scale(results.get("scale"))
+
+
+def _judge_scale(series: dict | None) -> list[dict]:
+    """Each scale figure's p99, and the worker's rate, at the largest size against the smallest."""
+    if not series:
+        return []
+    largest_label, largest = list(series["sizes"].items())[-1]
+    where = f"{largest_label} vs {series['smallest']} links"
+    rows = [
+        SCALE_P99.judge(figure["p99_vs_smallest"], [], f"{name}, {where}")
+        for name, figure in largest["figures"].items()
+    ]
+    rows.append(SCALE_WORKER.judge(largest["worker"]["vs_smallest"], [], where))
+    return rows

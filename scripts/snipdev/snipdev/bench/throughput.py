@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import requests
 
 from ..processes import ServiceProcess
-from . import wrk
+from . import baseline, wrk
+from .baseline import Baseline
 from .footprint import cpu_seconds
 from .services import SERVICES, Suite
 
@@ -42,6 +43,7 @@ class Figure:
 
 
 REDIRECT = Figure("redirect (warm cache)", "redirect", "/r/{code}")
+SAME_WORK = Figure("same-work ceiling", "same-work", "/r/{code}")
 LINKS_READ = Figure("links read", "links", "/api/links/{code}")
 
 
@@ -60,6 +62,8 @@ def figures() -> list[Figure]:
     on = observed()
     variants = [Figure(f"{on.name}, {variant}", on.service, on.path, env=env) for variant, env in VARIANTS.items()]
     others = [
+        # Next to redirect, as the pair the suite's overhead is read from.
+        SAME_WORK,
         REDIRECT,
         Figure("links create", "links", "/api/links", "POST", NEW_LINK),
         LINKS_READ,
@@ -68,6 +72,18 @@ def figures() -> list[Figure]:
     ]
     at = others.index(on) + 1
     return [Figure("ceiling", "ceiling", "/"), *others[:at], *variants, *others[at:]]
+
+
+def with_baseline(chosen: list[Figure], before: Baseline) -> list[Figure]:
+    """``chosen``, each figure of :data:`.baseline.FIGURES` followed by its twin served by
+    the code of ``before``: neighbours, like the observability variants."""
+    out = []
+    for figure in chosen:
+        out.append(figure)
+        if figure.name in baseline.FIGURES:
+            env = before.env(baseline.FIGURES[figure.name])
+            out.append(replace(figure, name=before.name(figure.name), env={**figure.env, **env}))
+    return out
 
 
 def _cost(on: list[dict], off: list[dict], key: str) -> float:
@@ -93,6 +109,15 @@ def observability(http: dict[str, dict]) -> dict | None:
         result[name] = _cost(figure["rounds"], off, "cpu_us")
         result[f"{name}_by_rps"] = _cost(figure["rounds"], off, "rps")
     return result
+
+
+def same_work_overhead(http: dict[str, dict]) -> dict | None:
+    """``1 - redirect / same-work``: the share of the hot path's capacity the suite's own
+    layers take, round by round, by req/s and by CPU per request."""
+    if REDIRECT.name not in http or SAME_WORK.name not in http:
+        return None
+    redirect, same = http[REDIRECT.name]["rounds"], http[SAME_WORK.name]["rounds"]
+    return {"by_rps": _cost(redirect, same, "rps"), "by_cpu": _cost(redirect, same, "cpu_us")}
 
 
 def available(figure: Figure) -> bool:

@@ -30,11 +30,22 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run(url: str, seconds: float, method: str = "GET", body: str | None = None) -> Run:
-    """Load ``url`` for ``seconds`` at :data:`CONNECTIONS` connections."""
+def run(
+    url: str,
+    seconds: float,
+    method: str = "GET",
+    body: str | None = None,
+    paths: Path | None = None,
+    offset: int = 0,
+) -> Run:
+    """Load ``url`` for ``seconds`` at :data:`CONNECTIONS` connections. With ``paths`` (a
+    file of one path per line) the requests go to those paths of ``url``'s server in
+    turn, from line ``offset + 1`` on, wrapping around at the end."""
     env = {**os.environ, "WRK_METHOD": method}
     if body is not None:
         env["WRK_BODY"] = body
+    if paths is not None:
+        env.update(WRK_PATHS=str(paths), WRK_PATHS_OFFSET=str(offset))
     argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "5s"]
     result = subprocess.run(
         [*argv, "-s", str(SCRIPT), url], env=env, capture_output=True, text=True, check=True, timeout=seconds + 30
