@@ -8,7 +8,7 @@ $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scr
 .PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke db-upgrade purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e
 
 help: ## list the commands
-	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z][a-z0-9-]*:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 dev: $(VENV) ## run the whole suite locally, reloading edited code (settings: README, Configuration)
 	@.venv/bin/python -m snipdev.dev
