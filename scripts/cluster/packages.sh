@@ -19,6 +19,7 @@ need debootstrap debootstrap
 need catatonit catatonit
 [ -x /bin/busybox ] || missing+=(busybox-static)
 need openssl openssl
+need curl curl
 need envsubst gettext-base
 
 if [ ${#missing[@]} -gt 0 ]; then

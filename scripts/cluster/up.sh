@@ -110,9 +110,11 @@ fi
 
 if ! running containerd; then
   say "starting containerd"
+  # After a reboot the socket file outlives the process: only an answer counts.
+  rm -f "$CLUSTER_DIR/containerd/containerd.sock"
   start containerd containerd --config "$CLUSTER_DIR/containerd/config.toml"
 fi
-wait_until 30 "containerd's socket" test -S "$CLUSTER_DIR/containerd/containerd.sock"
+wait_until 60 "containerd answering" ctr --address "$CLUSTER_DIR/containerd/containerd.sock" version
 
 # Every pod's cgroups go under one parent in each hierarchy (kubelet.yaml's cgroupRoot).
 for hierarchy in /sys/fs/cgroup/*/; do
@@ -124,6 +126,8 @@ if ! running kubelet; then
     --kubeconfig "$pki/kubelet.kubeconfig" --root-dir "$CLUSTER_DIR/kubelet" \
     --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
 fi
+# The kubelet's own health, not the Node object, which a previous start left behind.
+wait_until 120 "the kubelet answering" in_netns curl -sf http://127.0.0.1:10248/healthz
 wait_until 120 "the node registering" kubectl_ get node "$NODE_NAME"
 
 if ! running kube-proxy; then
