@@ -89,7 +89,7 @@ MISTAKES = [
     ),
     (
         "ingress controller shut out",
-        lambda o: ingress_peers(o, "redirect").pop(0),
+        lambda o: ingress_peers(o, "redirect").pop(1),
         "ingress controller -> redirect (/r/): dropped by the ingress policies of redirect",
     ),
 ]
