@@ -34,6 +34,8 @@ kube get hpa redirect
 # users: LOAD_USERS=400 and run again.
 most=$(kube_ask get hpa redirect -o 'jsonpath={.spec.maxReplicas}')
 kube wait hpa/redirect --for=jsonpath='{.status.currentReplicas}'="$most" --timeout=5m
+# The autoscaler has asked for the pods; they serve once ready.
+kube rollout status deployment/redirect --timeout=3m
 kube get hpa redirect
 requests_by_pod redirect
 
