@@ -46,8 +46,10 @@ done
 say "3. The Secrets that name the database now name the new one"
 for pair in "${ROLE_OF[@]}"; do
   deployment=${pair%%:*} role=${pair##*:}
-  # The dev overlay generates Secrets with a hash in their names: ask the Deployment.
-  secret=$(kube_ask get "deployment/$deployment" -o 'jsonpath={..secretName}{..secretKeyRef.name}')
+  # The dev overlay generates Secrets with a hash in their names: ask the Deployment,
+  # whose containers may name the same one more than once (redirect's init container).
+  secret=$(kube_ask get "deployment/$deployment" -o 'jsonpath={..secretName} {..secretKeyRef.name}')
+  [[ $DRY_RUN == true ]] || secret=$(tr ' ' '\n' <<<"$secret" | grep -E "^$role-db(-|$)" | sort -u)
   kube patch secret "$secret" --type=merge --patch-file="$secrets/$role.patch.json"
 done
 

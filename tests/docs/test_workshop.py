@@ -118,3 +118,14 @@ def test_the_cluster_track_has_every_scenario_script():
     cluster = GUIDE.read_text().split("\n## Cluster track\n", 1)[1]
     scripts = sorted(p.name for p in (ROOT / "scripts" / "scenarios").glob("*.sh") if p.name != "lib.sh")
     assert sorted(re.findall(r"^scripts/scenarios/([\w-]+\.sh)", cluster, re.M)) == scripts
+
+
+def test_the_cluster_track_runs_what_make_e2e_runs():
+    # Its figures are make e2e's: each script it has people run, tests/e2e runs too, and
+    # each kubectl command it shows names the overlay's namespace.
+    cluster = GUIDE.read_text().split("\n## Cluster track\n", 1)[1]
+    e2e = (ROOT / "tests" / "e2e" / "test_scenarios.py").read_text()
+    for script in re.findall(r"^scripts/scenarios/([\w-]+\.sh)", cluster, re.M):
+        assert f'scenarios.run(kube, "{script}"' in e2e, script
+    for command in re.findall(r"^kubectl .*$", cluster, re.M):
+        assert command.startswith("kubectl -n snip-dev "), command

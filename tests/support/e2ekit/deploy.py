@@ -22,6 +22,8 @@ COMPONENTS = ROOT / "kustomize" / "components"
 WORKDIR = ROOT / "build" / "e2e"
 #: Every object the run creates carries this label, so cleaning up finds them all.
 RUN_LABEL = "snip-e2e-run"
+#: Kinds of the overlays' objects that live in no namespace.
+CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass"}
 
 
 @dataclass
@@ -63,10 +65,16 @@ def render(overlay: str, run: str, images: dict[str, str], components: tuple[str
     if done.returncode != 0:
         raise AssertionError(f"kubectl kustomize {overlay}: {done.stderr.strip()}")
     objects = [o for o in yaml.safe_load_all(done.stdout) if o]
+    # A component added on top of the overlay brings objects with no namespace: they go
+    # where the suite runs, as they would in the overlay (whose namespace: sets it).
+    suite = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "links")
+    for o in objects:
+        if o["kind"] not in CLUSTER_SCOPED and "namespace" not in o["metadata"]:
+            o["metadata"]["namespace"] = suite["metadata"]["namespace"]
     namespaces = {o["metadata"]["name"]: f"{run}-{o['metadata']['name']}" for o in objects if o["kind"] == "Namespace"}
     # Whole words only: every reference to a namespace (namespace fields, DNS names,
     # namespace selectors, subjects) moves with its name, and nothing that merely contains it.
-    text = done.stdout
+    text = yaml.safe_dump_all(objects, sort_keys=False)
     for old, new in namespaces.items():
         text = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text)
     objects = [o for o in yaml.safe_load_all(text) if o]

@@ -36,8 +36,11 @@ def client_pod(image: str) -> dict:
                     "command": ["sleep", "infinity"],
                     "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}},
                     "securityContext": restricted,
+                    # Scratch space for the scripts (the root filesystem is read-only).
+                    "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 - a mount point
                 }
             ],
+            "volumes": [{"name": "tmp", "emptyDir": {}}],
         },
     }
 
@@ -45,12 +48,14 @@ def client_pod(image: str) -> dict:
 class Client:
     """The client pod in one namespace."""
 
+    name = CLIENT
+
     def __init__(self, kube: Kube, namespace: str, image: str):
         self.kube, self.namespace = kube, namespace
         pod = client_pod(image)
         pod["metadata"]["namespace"] = namespace
         kube.apply([pod])
-        kube.run("-n", namespace, "wait", "--for=condition=Ready", f"pod/{CLIENT}", "--timeout=120s", timeout=130)
+        kube.run("-n", namespace, "wait", "--for=condition=Ready", f"pod/{CLIENT}", "--timeout=300s", timeout=310)
 
     def run(self, script: str, *args: str, timeout: float = 300) -> dict:
         """Run incluster/<script>.py in the pod with ``args``; return its JSON result."""
