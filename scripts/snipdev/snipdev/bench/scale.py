@@ -111,7 +111,7 @@ def _write(path: Path, lines: list[str]) -> Path:
 def _prepare(size: Size, plan: Plan) -> None:
     """The request paths of each figure, fixed for the whole run, in files for wrk."""
     from links import store
-    from links.api import _cursor  # links' own cursor encoding, so the bench follows any change to it
+    from links.paging import cursor  # links' own cursor encoding, so the bench follows any change to it
 
     n = size.links
     redirects = [f"/r/{dataset.code(i)}" for i in dataset.zipf_sample(n, plan.sample, seed=n)]
@@ -128,7 +128,7 @@ def _prepare(size: Size, plan: Plan) -> None:
     with closing(psycopg2.connect(size.sandbox.database_admin_url)) as conn, conn.cursor() as cur:
         cur.execute("SELECT id, code, url, created_at FROM links.links WHERE id = ANY(%s)", (sorted(set(depths)),))
         rows = {row[0]: store.Link(*row, expires_at=None) for row in cur.fetchall()}
-    pages = [f"/api/links?limit=20&cursor={_cursor(rows[depth])}" for depth in depths]
+    pages = [f"/api/links?limit=20&cursor={cursor(rows[depth])}" for depth in depths]
     size.paths[LINKS_PAGE] = _write(size.folder / "pages.txt", pages)
 
 
