@@ -4,6 +4,8 @@ Where they come from: TEST_DATABASE_URL/TEST_REDIS_URL, else testcontainers, els
 embedded servers (see snipdev.backing). The run gets its own database, roles and Redis
 key prefix, all removed at the end. ``serve`` runs an app over real HTTP in a thread;
 ``stats_double`` stands in for stats-api where a test is not about stats-api itself.
+``hostile`` holds the Hypothesis strategies of the inputs that once made the services
+fail; ``figure`` records what a fault or load test measured, printed after the run.
 
 A test that needs a program a fresh machine may lack skips with the reason
 "<program> is not installed (Debian package <package>)"; the run then ends by naming
@@ -14,18 +16,37 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import threading
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
 
 import psycopg2
 import pytest
 import redis
 from flask import Flask, request
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from werkzeug.serving import make_server
 
-from snipdev import backing, database
+from snipdev import backing, database, embedded
 from snipdev.processes import ServiceProcess
+
+# Property tests run the same examples on every machine and keep no database of
+# failures: a run is reproducible from the code alone, and its length is bounded.
+settings.register_profile(
+    "snip",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("snip")
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +57,18 @@ def sandbox():
             yield box
         finally:
             box.destroy()
+
+
+@pytest.fixture(scope="session")
+def links_config(sandbox) -> dict:
+    """The settings of a links app on this run's database and Redis (a copy each time:
+    ``{**links_config, "API_TOKEN": ...}``)."""
+    return {
+        "DATABASE_URL": sandbox.urls["links"],
+        "REDIS_URL": sandbox.redis_url,
+        "REDIS_KEY_PREFIX": sandbox.key_prefix,
+        "PUBLIC_BASE_URL": "https://snip.test",
+    }
 
 
 @pytest.fixture
@@ -60,6 +93,69 @@ def new_database(sandbox):
 def fresh_database(new_database):
     """Each service's URL to one new empty database (see ``new_database``)."""
     return new_database()[1]
+
+
+@pytest.fixture
+def own_postgres(sandbox):
+    """A PostgreSQL server of this test's own, with the suite's roles, schemas and
+    migrations, to stop, restart or freeze (the shared one must stay up). Yields the
+    server and each service's URL on it."""
+    with embedded.temporary_postgres() as server:
+        database.create_database(server.url, "snip")
+        urls = database.provision(server.url, "snip", sandbox.credentials)
+        database.migrate(urls)
+        yield server, urls
+
+
+@pytest.fixture
+def owned_redis(tmp_path):
+    """A Redis server this test owns, to stop, start again (on the same port, empty) or freeze."""
+    server = embedded.EmbeddedRedis(tmp_path / "redis", embedded.free_port(), persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (PostgreSQL's backends, for its postmaster)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _server_pid(server) -> int:
+    """The pid of an embedded Redis, or of an embedded PostgreSQL's postmaster."""
+    if getattr(server, "process", None) is not None:
+        return server.process.pid
+    return int((server.data_dir / "postmaster.pid").read_text().split()[0])
+
+
+@pytest.fixture
+def freeze():
+    """``with freeze(server):`` an embedded server and its children stopped (SIGSTOP),
+    as a hung server is: connections stay open, the kernel still acknowledges what is
+    sent, nothing answers. They continue (SIGCONT) when the block ends, whatever happened."""
+
+    @contextmanager
+    def frozen(server):
+        pid = _server_pid(server)
+        stopped = [pid, *_children(pid)]
+        try:
+            for each in stopped:
+                os.kill(each, signal.SIGSTOP)
+            yield
+        finally:
+            for each in stopped:
+                os.kill(each, signal.SIGCONT)
+
+    return frozen
 
 
 @pytest.fixture
@@ -191,14 +287,129 @@ def stats_double(serve):
     return double
 
 
+def _hostile_strategies() -> SimpleNamespace:
+    """Values of each class that once reached a service unchecked (a 500, or worse)."""
+    # Digits to str.isdigit() that int() refuses ("²", "①") or reads as another script's ("٣").
+    digit_lookalikes = st.text(
+        st.characters(categories=["No", "Nd"], exclude_characters="0123456789").filter(str.isdigit), min_size=1
+    )
+    text = st.one_of(
+        st.text(max_size=40),
+        st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3),  # lone surrogates
+        st.text(st.characters(categories=["Cc"]), min_size=1, max_size=3),  # DEL, C1 controls...
+        st.text(max_size=8).map(lambda s: f"ab{s}\x00"),  # NUL, which PostgreSQL text cannot hold
+        st.from_regex(r"[A-Za-z0-9_-]{3,12}", fullmatch=True).map(lambda s: s + "\n"),  # "$" lets "\n" through
+        digit_lookalikes,
+        st.sampled_from(["", " ", "-1", "0", "99999999999999999999", "1e3", "0x10", "+5"]),
+    )
+    hosts = st.sampled_from(
+        ["a..b", "a" * 64 + ".example", "a\x80b.example", "a\x7fb.example", "[::1", "[zz::1]", ".", "-", "_a.example"]
+    )
+    ports = st.sampled_from(["", ":0", ":65536", ":abc", ":-1", ":٣", ":8080"])
+    url = st.one_of(
+        st.builds("https://{}{}/{}".format, hosts, ports, text),
+        st.builds("{}://example.com/{}".format, st.sampled_from(["http", "https", "ftp", "javascript", ""]), text),
+        text,
+    )
+    overflowing = st.sampled_from(
+        ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59.999999-00:01"]
+    )
+    when = st.one_of(overflowing, text, st.datetimes().map(lambda d: d.isoformat()))
+    json_value = st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), text),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+        max_leaves=8,
+    )
+    deep_json = st.integers(33, 5000).flatmap(
+        lambda n: st.sampled_from(["[" * n + "]" * n, '{"url": ' + "[" * n + "]" * n + "}"])
+    )
+    return SimpleNamespace(text=text, url=url, when=when, json_value=json_value, deep_json=deep_json, in_url=_in_url)
+
+
+def _in_url(value: str) -> str:
+    """``value`` percent-encoded as a client would put it in a path, a query or a form,
+    lone surrogates included (as the bytes a client can send, which no UTF-8 decoder takes)."""
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")
+
+
+@pytest.fixture(scope="session")
+def hostile() -> SimpleNamespace:
+    """Hypothesis strategies of hostile inputs: ``text`` (lone surrogates, controls and NUL,
+    a code with a trailing newline, digits that are not ASCII), ``url`` (impossible hosts
+    and ports), ``when`` (dates that overflow in UTC), ``json_value``, ``deep_json``; and
+    ``in_url(value)``, a value as it travels in a URL or a form. Draw from them with
+    ``data.draw(hostile.text)`` in a test given ``st.data()``."""
+    return _hostile_strategies()
+
+
+def no_server_error(response, *, json_errors: bool = True) -> None:
+    """A hostile request may be refused, never answered with a 5xx; an API refusal is the
+    JSON error shape (web's pages answer in HTML)."""
+    assert response.status_code < 500, f"{response.status_code}: {response.get_data(as_text=True)[:300]}"
+    if json_errors and response.status_code >= 400:
+        assert response.get_json()["error"]["code"], response.get_data(as_text=True)[:300]
+
+
+@pytest.fixture(scope="session")
+def no_5xx():
+    """:func:`no_server_error` as a fixture, for the property tests of every service."""
+    return no_server_error
+
+
+@pytest.fixture(scope="session")
+def fuzz(tally):
+    """``fuzz(case, app, "links")``: send a schemathesis case to ``app`` in process; it
+    may be refused, never answered with a 5xx, and a refusal is the JSON error shape."""
+
+    def send(case, app, service: str) -> None:
+        tally(f"{service}: schemathesis requests")
+        response = case.call(app=app)
+        where = f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text}"
+        assert response.status_code < 500, where
+        if response.status_code >= 400:
+            assert response.json()["error"]["code"], f"not the JSON error shape: {where}"
+
+    return send
+
+
+_FIGURES = pytest.StashKey[list]()
+_TALLIES = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def figure(request):
+    """``figure("p99 of cached redirects with PostgreSQL frozen", "4.1 ms")``: printed in a
+    "measured" section after the run, since timings are reported, never asserted."""
+    rows = request.config.stash.setdefault(_FIGURES, [])
+    return lambda name, value: rows.append((name, value))
+
+
+@pytest.fixture(scope="session")
+def tally(request):
+    """``tally("links: schemathesis requests")``: one more of those, counted for the run
+    and printed with the figures."""
+    counts = request.config.stash.setdefault(_TALLIES, defaultdict(int))
+
+    def count(name: str) -> None:
+        counts[name] += 1
+
+    return count
+
+
 _MISSING_PROGRAM = re.compile(r"(\S+) is not installed \(Debian package (\S+)\)")
 
 
 # The outermost wrapper: printed after pytest's own summary of skips, just before the totals.
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_terminal_summary(terminalreporter):
-    """After the run: which programs the skipped tests needed, and how to install them."""
+def pytest_terminal_summary(terminalreporter, config):
+    """After the run: what the fault and load tests measured; which programs the skipped
+    tests needed, and how to install them."""
     yield
+    rows = config.stash.get(_FIGURES, []) + sorted(config.stash.get(_TALLIES, {}).items())
+    if rows:
+        terminalreporter.section("measured")
+        for name, value in rows:
+            terminalreporter.write_line(f"{name}: {value}")
     needed: Counter[tuple[str, str]] = Counter()
     for report in terminalreporter.stats.get("skipped", []):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)

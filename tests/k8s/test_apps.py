@@ -68,9 +68,13 @@ MISTAKES = [
     ),
     (
         "Ingress path the backend does not serve",
-        lambda o: next(
-            p for p in find(o, "Ingress", "snip")["spec"]["rules"][0]["http"]["paths"] if p["path"] == "/api/links"
-        ).update(path="/links"),
+        lambda o: find(o, "Ingress", "snip")["spec"]["rules"][0]["http"]["paths"].append(
+            {
+                "path": "/links",
+                "pathType": "Prefix",
+                "backend": {"service": {"name": "links", "port": {"name": "http"}}},
+            }
+        ),
         "Ingress/snip: /links reaches links, which has no route under it",
     ),
     (

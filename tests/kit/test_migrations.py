@@ -59,7 +59,8 @@ def test_upgrade_command_reports_failure_clearly(sandbox):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "migration failed on postgresql://nobody:***@127.0.0.1:1/none: connection" in result.output
+    # libpq's words differ between a blocking and a non-blocking connect (snipkit.db's).
+    assert "migration failed on postgresql://nobody:***@127.0.0.1:1/none: connection" in result.output.lower()
 
 
 def cli_on(url: str, sandbox):

@@ -6,19 +6,11 @@ import links
 
 
 @pytest.fixture
-def app(sandbox, admin_db):
+def app(links_config, admin_db):
     """A links app on this run's database, with its tables emptied first."""
     with admin_db.cursor() as cur:
         cur.execute("TRUNCATE links.links, links.idempotency_keys RESTART IDENTITY")
-    app = links.create_app(
-        {
-            "DATABASE_URL": sandbox.urls["links"],
-            "REDIS_URL": sandbox.redis_url,
-            "REDIS_KEY_PREFIX": sandbox.key_prefix,
-            "PUBLIC_BASE_URL": "https://snip.test",
-        }
-    )
-    yield app
+    yield links.create_app(links_config)
 
 
 @pytest.fixture

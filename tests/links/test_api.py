@@ -161,3 +161,79 @@ def test_unknown_routes_and_methods_answer_json(client):
     response = client.put("/api/links")
     assert response.status_code == 405 and response.is_json
     assert "POST" in response.headers["Allow"]
+
+
+def test_a_replay_after_the_link_was_deleted_is_410_not_201(client):
+    headers = {"Idempotency-Key": "made-then-deleted"}
+    code = client.post("/api/links", json={"url": "https://e.example"}, headers=headers).get_json()["code"]
+    assert client.delete(f"/api/links/{code}").status_code == 204
+    again = client.post("/api/links", json={"url": "https://e.example"}, headers=headers)
+    assert again.status_code == 410
+    assert again.get_json()["error"]["code"] == "link_deleted" and code in again.get_json()["error"]["message"]
+    assert client.get(f"/api/links/{code}").status_code == 404
+
+
+def test_a_code_with_a_trailing_newline_is_refused_not_a_500(client):
+    # "$" matches before a final newline: the code reached the database's CHECK.
+    response = create(client, url="https://e.example", code="abc12\n")
+    assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == {"code"}
+    for method in ("get", "delete"):
+        assert getattr(client, method)("/api/links/abc12%0A").status_code == 404
+        assert getattr(client, method)("/api/links/ab%00c").status_code == 404, "NUL cannot reach PostgreSQL"
+
+
+def test_a_body_that_cannot_be_stored_is_a_400(client):
+    for raw in ('{"url": "https://e.example/\\ud800"}', '{"url": ' + "[" * 2000 + "]" * 2000 + "}"):
+        response = client.post("/api/links", data=raw, content_type="application/json")
+        assert response.status_code == 400, raw[:40]
+        assert response.get_json()["error"]["code"] == "malformed_json"
+
+
+def test_an_expiry_past_the_year_9999_in_utc_is_a_422(client):
+    response = create(client, url="https://e.example", expires_at="9999-12-31T23:59:59-05:00")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"expires_at": "must fall within the years 1 to 9999 in UTC"}
+    assert create(client, url="https://e.example", expires_at="9999-12-31T23:59:59+05:00").status_code == 201
+
+
+def test_digits_other_than_ascii_are_not_a_number(client):
+    for limit in ("%C2%B2", "%D9%A3", "%EF%BC%95"):  # superscript two, Arabic-Indic three, fullwidth five
+        response = client.get(f"/api/links?limit={limit}")
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_limit", limit
+
+
+def test_an_empty_cursor_is_the_first_page(client):
+    code = create(client, url="https://e.example").get_json()["code"]
+    response = client.get("/api/links?cursor=")
+    assert response.status_code == 200 and [item["code"] for item in response.get_json()["items"]] == [code]
+
+
+def test_an_idempotency_key_must_be_printable_ascii(client):
+    for key in ("a\x00b", "tab\there", "é"):
+        response = client.post("/api/links", json={"url": "https://e.example"}, headers={"Idempotency-Key": key})
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_idempotency_key"
+
+
+def test_urls_no_redirect_could_carry_are_refused(client):
+    for url in (
+        "https://example.com:65536/",
+        "https://example.com:abc/",
+        "https://example.com:0/",
+        "https://a..b/",
+        "https://" + "a" * 64 + ".example/",
+        "https://a\u0080b.example/",
+        "https://a\u007fb.example/",
+        "https://[zz::1]/",
+    ):
+        response = create(client, url=url)
+        assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == {"url"}, url
+    for url in ("https://straße.example/ü", "https://[::1]:8080/x", "https://a-b_c.example.:443/"):
+        assert create(client, url=url).status_code == 201, url
+
+
+def test_a_link_back_to_the_shortener_is_refused(client):
+    for url in ("https://snip.test/r/abc", "http://SNIP.test./", "https://snip.test:443/anything"):
+        response = create(client, url=url)
+        assert response.get_json()["error"]["fields"] == {"url": "must not point back at this link shortener"}, url
+    for url in ("https://docs.snip.test/", "https://snip.test:8443/another-server"):
+        assert create(client, url=url).status_code == 201, url

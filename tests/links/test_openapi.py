@@ -10,6 +10,7 @@ import pytest
 
 import links
 from links.openapi import DOCUMENT
+from snipkit.errors import SERVER_STATUSES
 
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -40,6 +41,9 @@ def post(client, body, **kwargs):
     return client.post("/api/links", json=body, **kwargs)
 
 
+REPLAYED = {"Idempotency-Key": "replayed-after-delete"}
+
+
 def _existing(client):
     return post(client, {"url": "https://e.example"}).get_json()["code"]
 
@@ -52,6 +56,10 @@ CASES = {
         post(c, {"url": "https://a.example", "code": "dup"}),
         post(c, {"url": "https://b.example", "code": "dup"}),
     )[1],
+    ("/api/links", "post", 410): lambda c: (
+        c.delete(f"/api/links/{post(c, {'url': 'https://e.example'}, headers=REPLAYED).get_json()['code']}"),
+        post(c, {"url": "https://e.example"}, headers=REPLAYED),
+    )[1],
     ("/api/links", "post", 413): lambda c: c.post("/api/links", data="x" * 20000, content_type="application/json"),
     ("/api/links", "post", 415): lambda c: c.post("/api/links", data="url=x", content_type="text/plain"),
     ("/api/links", "post", 422): lambda c: post(c, {"url": "mailto:x@example.com"}),
@@ -62,6 +70,11 @@ CASES = {
     ("/api/links/{code}", "delete", 204): lambda c: c.delete(f"/api/links/{_existing(c)}"),
     ("/api/links/{code}", "delete", 404): lambda c: c.delete("/api/links/missing"),
 }
+# With API_TOKEN set, a write without it.
+UNAUTHORIZED = {
+    ("/api/links", "post", 401): lambda c: post(c, {"url": "https://e.example"}),
+    ("/api/links/{code}", "delete", 401): lambda c: c.delete("/api/links/abc"),
+}
 UNAVAILABLE = {
     ("/api/links", "post", 503): lambda c: post(c, {"url": "https://e.example"}),
     ("/api/links", "get", 503): lambda c: c.get("/api/links"),
@@ -71,7 +84,9 @@ UNAVAILABLE = {
 
 
 def test_every_documented_status_has_a_case_and_nothing_else():
-    assert set(documented()) == set(CASES) | set(UNAVAILABLE)
+    # The server's own statuses are produced against gunicorn: tests/suite/test_server_errors.py.
+    by_server = {(path, method, status) for path, method, status in documented() if status in SERVER_STATUSES}
+    assert set(documented()) == set(CASES) | set(UNAUTHORIZED) | set(UNAVAILABLE) | by_server
 
 
 def test_the_app_serves_this_document(client):
@@ -104,6 +119,17 @@ def check(response, path, method, status):
 @pytest.mark.parametrize(("path", "method", "status"), sorted(CASES))
 def test_documented_response(client, path, method, status):
     check(CASES[(path, method, status)](client), path, method, status)
+
+
+@pytest.fixture
+def guarded_client(app):
+    app.config["API_TOKEN"] = "t" * 32
+    return app.test_client()
+
+
+@pytest.mark.parametrize(("path", "method", "status"), sorted(UNAUTHORIZED))
+def test_documented_unauthorized_response(guarded_client, path, method, status):
+    check(UNAUTHORIZED[(path, method, status)](guarded_client), path, method, status)
 
 
 @pytest.mark.parametrize(("path", "method", "status"), sorted(UNAVAILABLE))

@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+import redis
 
 import redirect
 from redirect import clicks
@@ -54,6 +55,21 @@ def test_readiness_stays_ok_and_says_redis_is_not_required(redis_down):
     assert response.json["checks"]["postgresql"]["ok"] is True
 
 
+def test_readiness_needs_postgresql_or_redis_not_both(settings, redis_down, add_link):
+    # Ready means able to serve: cached links come from Redis alone.
+    postgresql_down = {**settings, "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "DB_CONNECT_TIMEOUT_S": 1}
+    add_link("cached", "https://example.com/cached")
+    redirect.create_app(settings).test_client().get("/r/cached")
+    client = redirect.create_app(postgresql_down).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["checks"]["postgresql"]["ok"] is False and ready.json["checks"]["redis"]["ok"] is True
+    assert client.get("/r/cached").headers["Location"] == "https://example.com/cached"
+    neither = redirect.create_app({**postgresql_down, "REDIS_URL": redis_down["REDIS_URL"], "REDIS_TIMEOUT_S": 0.2})
+    unready = neither.test_client().get("/readyz")
+    assert unready.status_code == 503 and sorted(unready.json["failing"]) == ["postgresql", "redis"]
+
+
 def test_flush_moves_pending_clicks_to_the_stream_with_their_original_time(
     settings, redis_down, add_link, admin, redis_client, sandbox
 ):
@@ -70,28 +86,35 @@ def test_flush_moves_pending_clicks_to_the_stream_with_their_original_time(
         assert clicks.flush_once() == 0
     assert pending(admin) == []
     [(_id, event)] = redis_client.xrange(f"{sandbox.key_prefix}clicks")
-    assert event == {"code": "late", "at": "1893553445000"}
+    assert event["code"] == "late" and event["at"] == "1893553445000" and len(event["id"]) == 32
 
 
-def test_a_flush_that_died_before_its_commit_is_not_sent_twice(
-    settings, redis_down, add_link, admin, redis_client, sandbox
+def test_a_flush_that_died_before_its_commit_sends_the_same_clicks_again(
+    settings, redis_down, add_link, admin, redis_client, sandbox, monkeypatch
 ):
     add_link("twice", "https://example.com")
     client = redirect.create_app(redis_down).test_client()
     client.get("/r/twice")
     client.get("/r/twice")
     with admin.cursor() as cur:
-        cur.execute("SELECT min(id) FROM redirect.pending_clicks")
-        [(first_id,)] = cur.fetchall()
-    # What a flusher killed after its MULTI and before its commit leaves behind: the event
-    # of the first row is in the stream and its id is marked as sent, yet the row remains.
-    redis_client.xadd(f"{sandbox.key_prefix}clicks", {"code": "twice", "at": 1})
-    redis_client.sadd(f"{sandbox.key_prefix}clicks:flushed", first_id)
+        cur.execute("SELECT click_id FROM redirect.pending_clicks ORDER BY id")
+        kept = [click_id for (click_id,) in cur.fetchall()]
+    send = redis.client.Pipeline.execute
+
+    def sent_then_died(pipe):
+        send(pipe)
+        raise SystemExit("the flusher's process died before its commit")
+
     with redirect.create_app(settings).app_context():
+        with monkeypatch.context() as patch, pytest.raises(SystemExit):
+            patch.setattr(redis.client.Pipeline, "execute", sent_then_died)
+            clicks.flush_once()
+        assert pending(admin) == [("twice",)] * 2, "rolled back: the rows are still there"
         assert clicks.flush_once() == 2
     assert pending(admin) == []
-    assert len(redis_client.xrange(f"{sandbox.key_prefix}clicks")) == 2
-    assert not redis_client.exists(f"{sandbox.key_prefix}clicks:flushed")
+    # Four entries, two clicks: stats-worker counts each click id once (stats.counting).
+    ids = [event["id"] for _id, event in redis_client.xrange(f"{sandbox.key_prefix}clicks")]
+    assert ids == kept + kept and len(set(kept)) == 2
 
 
 def test_a_silent_redis_costs_one_timeout_then_is_skipped(redis_silent, add_link, admin):

@@ -77,7 +77,7 @@ def test_stream_is_bounded(settings, redis_client, sandbox):
     app = redirect.create_app({**settings, "CLICK_STREAM_MAXLEN": 1000})
     with app.app_context():
         for _ in range(3000):
-            redirect.clicks.emit("many")
+            redirect.clicks.emit("many", redirect.clicks.new_id())
     # MAXLEN ~ trims whole radix-tree nodes (100 entries), so the bound is approximate.
     assert 1000 <= redis_client.xlen(f"{sandbox.key_prefix}clicks") <= 1100
 

@@ -10,7 +10,7 @@ from stats import worker
 def admin(admin_db):
     """The superuser connection, with the stats tables emptied first."""
     with admin_db.cursor() as cur:
-        cur.execute("TRUNCATE stats.clicks_per_minute, stats.link_totals, stats.applied_events")
+        cur.execute("TRUNCATE stats.clicks_per_minute, stats.link_totals, stats.applied_clicks")
     return admin_db
 
 

@@ -64,6 +64,8 @@ def test_unknown_code_has_no_clicks(client):
         ("window=91d", "window"),
         ("granularity=second", "granularity"),
         ("window=7d&granularity=minute", "granularity"),
+        ("window=60m%0A", "window"),  # "$" would let the trailing newline through
+        ("window=%D9%A3d", "window"),  # ٣ (Arabic-Indic 3) is a digit to Python, not to this API
     ],
 )
 def test_bad_series_parameters_are_400_naming_them(client, query, parameter):
@@ -85,8 +87,19 @@ def test_an_unknown_parameter_is_400_naming_it(client, path, query):
 
 
 def test_bad_code_is_400(client):
-    response = client.get("/api/stats/" + "x" * 65)
-    assert response.status_code == 400 and response.json["error"]["parameter"] == "code"
+    for code in ("x" * 65, "abc%0A", "ab%00c"):
+        response = client.get(f"/api/stats/{code}")
+        assert response.status_code == 400 and response.json["error"]["parameter"] == "code", code
+
+
+@pytest.mark.parametrize("days", [61, 75, 90])
+def test_every_window_up_to_90_days_is_served_per_hour(client, clicks, days):
+    clicks("long", 0, 3)
+    response = client.get(f"/api/stats/long?window={days}d")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["granularity"] == "hour" and len(body["series"]) == days * 24
+    assert sum(point["count"] for point in body["series"]) == body["total"] == 3
 
 
 def test_top_links_most_clicked_first(client, clicks):
@@ -96,7 +109,7 @@ def test_top_links_most_clicked_first(client, clicks):
     items = client.get("/api/stats/top?limit=2").json["items"]
     assert [(item["code"], item["total"]) for item in items] == [("many", 9), ("some", 5)]
     assert items[0]["last_click_at"].endswith("Z")
-    for bad in ("0", "101", "ten", ""):
+    for bad in ("0", "101", "ten", "", "%C2%B2", "%EF%BC%95"):  # ², and a fullwidth 5
         response = client.get(f"/api/stats/top?limit={bad}")
         assert response.status_code == 400 and response.json["error"]["parameter"] == "limit"
 
@@ -106,6 +119,6 @@ def test_totals_for_a_list_of_codes(client, clicks):
     items = client.get("/api/stats?codes=a1,zz,a1").json["items"]
     assert list(items) == ["a1", "zz"]
     assert items["a1"]["total"] == 2 and items["zz"] == {"total": 0, "last_click_at": None}
-    for bad in ("", ",", "ok,no/pe", ",".join(f"c{i}" for i in range(101))):
+    for bad in ("", ",", "ok,no/pe", "ok\n", ",".join(f"c{i}" for i in range(101))):
         response = client.get("/api/stats", query_string={"codes": bad})
         assert response.status_code == 400 and response.json["error"]["parameter"] == "codes"

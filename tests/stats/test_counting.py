@@ -46,9 +46,29 @@ def test_malformed_events_are_skipped_once(worker_app, totals):
     assert totals() == {"ok": 1}
 
 
-def test_prune_forgets_only_ids_below_the_boundary(worker_app, admin):
-    counting.apply([("8-0", {"code": "p", "at": str(T0)}), ("8-1", {"code": "p", "at": str(T0)}), ("9-0", None)])
-    assert counting.prune((8, 1)) == 1
+def test_one_click_counts_once_whatever_entries_carry_it(worker_app, totals):
+    # A Redis call that timed out and ran anyway, beside the copy redirect flushed later:
+    # two entries, one click id.
+    first = [("10-0", {"code": "twice", "at": str(T0), "id": "a" * 32})]
+    again = [("11-0", {"code": "twice", "at": str(T0 + 9), "id": "a" * 32})]
+    assert counting.apply(first).counted == 1
+    assert counting.apply(again) == counting.Result(counted=0, duplicates=1, malformed=0)
+    in_one_batch = [(f"12-{i}", {"code": "twice", "at": str(T0), "id": "b" * 32}) for i in range(3)]
+    assert counting.apply(in_one_batch) == counting.Result(counted=1, duplicates=2, malformed=0)
+    assert totals() == {"twice": 2}
+
+
+def test_an_event_without_a_click_id_is_known_by_its_entry(worker_app, totals):
+    # Events from before clicks had ids, or with one no redirect makes.
+    batch = [("13-0", {"code": "old", "at": str(T0)}), ("13-1", {"code": "old", "at": str(T0), "id": "no spaces"})]
+    assert counting.apply(batch).counted == 2
+    assert counting.apply(batch).duplicates == 2
+    assert totals() == {"old": 2}
+
+
+def test_prune_keeps_ids_within_the_window_before_the_boundary(worker_app, admin):
+    counting.apply([(f"{ms}-0", {"code": "p", "at": str(T0), "id": f"{ms:032d}"}) for ms in (1000, 2000, 3000)])
+    assert counting.prune((4000, 0), window_ms=1500) == 2
     with admin.cursor() as cur:
-        cur.execute("SELECT ms, seq FROM stats.applied_events ORDER BY 1, 2")
-        assert cur.fetchall() == [(8, 1), (9, 0)]
+        cur.execute("SELECT stream_ms FROM stats.applied_clicks ORDER BY 1")
+        assert cur.fetchall() == [(3000,)]

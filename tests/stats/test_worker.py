@@ -121,22 +121,25 @@ def test_a_blocking_read_longer_than_the_redis_timeout_waits_instead_of_failing(
         assert time.monotonic() - started >= 0.35
 
 
-def test_prune_keeps_exactly_the_ids_that_may_still_be_delivered(worker_settings, add_clicks, admin):
-    def applied() -> int:
+def test_prune_keeps_the_ids_that_may_still_be_delivered(worker_settings, redis_client, stream_key, admin):
+    def applied() -> list[int]:
         with admin.cursor() as cur:
-            cur.execute("SELECT count(*) FROM stats.applied_events")
-            return cur.fetchone()[0]
+            cur.execute("SELECT stream_ms FROM stats.applied_clicks ORDER BY 1")
+            return [ms for (ms,) in cur.fetchall()]
 
     app = worker.create_worker_app({**worker_settings, "STATS_BATCH_SIZE": 3})
     with app.app_context():
         reader = worker.consumer(app)
         reader.ensure_group()
-        add_clicks("pr", T0, n=5)
+        for ms in (1000, 2000, 3000, 4000, 5000):
+            redis_client.xadd(stream_key, {"code": "pr", "at": T0, "id": f"{ms:032d}"}, id=f"{ms}-0")
         worker.step(reader)  # 3 counted and acknowledged
         counting.apply(reader.next_batch())  # 2 counted, not yet acknowledged
-        worker.prune(reader)
-        assert applied() == 2  # a redelivery of those two must still be recognised
+        worker.prune(reader, window_s=1)
+        # Pending from 4000 on: their redelivery, and a second copy of a click entered
+        # within a second of its first, must still be recognised.
+        assert applied() == [3000, 4000, 5000]
         restarted = worker.consumer(app)  # same name: it reads its own pending entries first
         assert worker.step(restarted) == 2
-        worker.prune(restarted)
-        assert applied() == 0
+        worker.prune(restarted, window_s=1)
+        assert applied() == [4000, 5000]

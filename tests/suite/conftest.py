@@ -1,4 +1,4 @@
-"""Fixtures of the click-pipeline suite tests: stats workers and a Redis to stop and start."""
+"""Fixtures of the suite tests: stats workers, and web's form submitted as a browser would."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from snipdev.embedded import EmbeddedRedis, free_port
 from snipdev.processes import ServiceProcess
 
 
@@ -24,15 +23,6 @@ def start_worker(started, service_env):
         return process.start(wait=wait)
 
     return run
-
-
-@pytest.fixture
-def owned_redis(tmp_path):
-    """A Redis server this test owns, to stop and start again (on the same port, empty)."""
-    server = EmbeddedRedis(tmp_path / "redis", free_port(), persistent=False)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

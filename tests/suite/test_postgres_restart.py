@@ -3,22 +3,9 @@ turns /readyz to 503 and back to 200, and requests succeed again without restart
 
 from __future__ import annotations
 
-import pytest
 import requests
 
-from snipdev import database, embedded
 from snipdev.processes import wait_until
-
-
-@pytest.fixture
-def own_postgres():
-    """A PostgreSQL server this test may stop and start (the shared one must stay up)."""
-    with embedded.temporary_postgres() as server:
-        database.create_database(server.url, "snip")
-        roles = {service: (service, f"pw-{service}") for service in database.ROLES}
-        urls = database.provision(server.url, "snip", roles)
-        database.migrate(urls)
-        yield server, urls
 
 
 def test_links_recovers_after_postgres_restart(start, service_env, own_postgres):

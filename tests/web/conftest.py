@@ -16,17 +16,9 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
-def links_url(sandbox, serve):
+def links_url(links_config, serve):
     """A links API on this run's database, served over HTTP for the whole run."""
-    app = links.create_app(
-        {
-            "DATABASE_URL": sandbox.urls["links"],
-            "REDIS_URL": sandbox.redis_url,
-            "REDIS_KEY_PREFIX": sandbox.key_prefix,
-            "PUBLIC_BASE_URL": "https://snip.test",
-        }
-    )
-    return serve(app)
+    return serve(links.create_app(links_config))
 
 
 @pytest.fixture

@@ -66,6 +66,16 @@ def test_delete_needs_a_token_too(client, links_url):
     assert requests.get(f"{links_url}/api/links/{code}", timeout=5).status_code == 200
 
 
+def test_a_token_works_only_for_the_form_it_was_made_for(client, token, links_url):
+    mine, theirs = (
+        requests.post(f"{links_url}/api/links", json={"url": new_url()}, timeout=5).json()["code"] for _ in range(2)
+    )
+    # The delete form of one link, replayed at another link's address.
+    assert_refused(client.post(f"/links/{theirs}/delete", data={"csrf_token": token(client, f"/links/{mine}")}))
+    assert_refused(client.post("/links", data={"csrf_token": token(client, f"/links/{mine}"), "url": new_url()}))
+    assert requests.get(f"{links_url}/api/links/{theirs}", timeout=5).status_code == 200
+
+
 def test_a_valid_token_is_accepted(client, token, links_url):
     url = new_url()
     assert client.post("/links", data={"csrf_token": token(client), "url": url}).status_code == 303

@@ -128,11 +128,13 @@ def test_delete_asks_for_confirmation_then_removes_the_link(client, token, links
     code = create_via_api(links_url, url="https://doomed.example", code=unique_code())["code"]
     page = client.get(f"/links/{code}").get_data(as_text=True)
     assert '<details class="confirm">' in page and f'action="/links/{code}/delete"' in page
-    response = client.post(f"/links/{code}/delete", data={"csrf_token": token(client, f"/links/{code}")})
+    # The link's page open in two tabs: the second tab's form is sent after the first's.
+    first_tab, second_tab = token(client, f"/links/{code}"), token(client, f"/links/{code}")
+    response = client.post(f"/links/{code}/delete", data={"csrf_token": first_tab})
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert f"The short link {code} was deleted." in client.get("/").get_data(as_text=True)
     assert requests.get(f"{links_url}/api/links/{code}", timeout=5).status_code == 404
-    again = client.post(f"/links/{code}/delete", data={"csrf_token": token(client)})
+    again = client.post(f"/links/{code}/delete", data={"csrf_token": second_tab})
     assert again.status_code == 303
     assert f"The short link {code} had already been deleted." in client.get("/").get_data(as_text=True)
 
@@ -146,6 +148,23 @@ def test_a_form_sent_again_with_other_values_is_reset_not_an_outage(client, toke
     assert "<li>This form was already used for another link; it has been reset: send it again</li>" in again.text
     fresh = re.search(r'name="csrf_token" value="([^"]+)"', again.text).group(1)
     assert client.post("/links", data={"csrf_token": fresh, "url": "https://other.example"}).status_code == 303
+
+
+def test_a_form_sent_again_after_its_link_was_deleted_is_reset_not_an_outage(client, token, links_url):
+    used = token(client)
+    made = client.post("/links", data={"csrf_token": used, "url": "https://short-lived.example"})
+    code = made.headers["Location"].rsplit("/", 1)[1]
+    assert requests.delete(f"{links_url}/api/links/{code}", timeout=5).status_code == 204
+    again = client.post("/links", data={"csrf_token": used, "url": "https://short-lived.example"})
+    assert again.status_code == 422
+    assert "<li>This form made a link that has been deleted since; it has been reset: send it again</li>" in again.text
+
+
+def test_a_form_links_finds_too_large_is_a_message_not_an_outage(client, token):
+    # 5,000 control characters: 15,000 bytes in the form, 30,000 once JSON-escaped for links.
+    response = client.post("/links", data={"csrf_token": token(client), "url": "\x01" * 5000})
+    assert response.status_code == 422
+    assert "<li>The form holds more than links accepts: shorten the URL</li>" in response.text
 
 
 def test_a_made_up_page_of_links_is_the_visitors_400_not_an_outage(client):

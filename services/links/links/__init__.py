@@ -9,17 +9,25 @@ from typing import Any
 from flask import Flask
 
 import snipkit
-from snipkit import cache, config, db, migrations
+from snipkit import auth, cache, config, db, migrations, urls
 
 SERVICE = "links"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+
+def public_base_url(raw: str) -> str:
+    """Parser for PUBLIC_BASE_URL: an http(s) URL whose host links can compare a new
+    link's host with (a link may not point back at the shortener)."""
+    value = config.url("http", "https")(raw)
+    urls.location(value)
+    return value
+
+
 SETTINGS = [
     *db.SETTINGS,
     *cache.SETTINGS,
-    config.Setting(
-        "PUBLIC_BASE_URL", config.url("http", "https"), doc="where short links are served, e.g. https://snip.example"
-    ),
+    *auth.SETTINGS,
+    config.Setting("PUBLIC_BASE_URL", public_base_url, doc="where short links are served, e.g. https://snip.example"),
     config.Setting(
         "IDEMPOTENCY_KEY_TTL_HOURS",
         config.integer(1),
@@ -40,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import admin, api, openapi
 
+    auth.warn_if_open(SERVICE, app.config["API_TOKEN"])
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     for command in admin.COMMANDS:

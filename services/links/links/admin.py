@@ -14,10 +14,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from snipkit import cache, demo, keys
+from snipkit import demo
 from snipkit.admin import reported
 
-from . import store
+from . import invalidation, store
 
 log = logging.getLogger("links.admin")
 
@@ -27,17 +27,13 @@ def purge(now: datetime, batch_size: int) -> tuple[int, int]:
     ``IDEMPOTENCY_KEY_TTL_HOURS``, ``batch_size`` rows per statement; return both counts.
 
     Each batch is its own short transaction, so the purge never holds many locks for
-    long, however much is due. The redirect cache entries of deleted links go too, as
-    when a link is deleted through the API.
+    long, however much is due. A batch is deleted from the redirect cache exactly as a
+    link deleted through the API is, or not at all (Redis down: the purge stops, and
+    the next run finds the batch still due).
     """
     links = 0
-    while codes := store.delete_expired(now, batch_size):
+    while codes := store.delete_expired(now, batch_size, invalidation.forget):
         links += len(codes)
-        try:
-            cache.client().delete(*(keys.link(code) for code in codes))
-        except cache.REDIS_ERRORS as exc:
-            # The rows are gone; a cached copy says "expired" until REDIRECT_CACHE_TTL.
-            log.warning("could not remove %d purged links from the redirect cache: %s", len(codes), exc)
         if len(codes) < batch_size:
             break
     older_than = now - timedelta(hours=current_app.config["IDEMPOTENCY_KEY_TTL_HOURS"])

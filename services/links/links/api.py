@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import logging
-from datetime import datetime
+import re
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from snipkit import ApiError, body, cache, keys
+from snipkit import ApiError, auth, body, keys
 
-from . import store
+from . import invalidation, paging, store
 from .validation import parse_new_link
 
 bp = Blueprint("links", __name__, url_prefix="/api/links")
-log = logging.getLogger("links.api")
+# Creating and deleting need the token web holds (API_TOKEN); reading does not.
+auth.protect_writes(bp)
 
-MAX_PAGE = 100
-DEFAULT_PAGE = 20
+# Printable ASCII, as the Idempotency-Key draft (an sf-string) allows: a control
+# character or NUL could not be stored, and is never part of a key a client means.
+_IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 
 def _iso(value):
@@ -48,12 +47,12 @@ def _created(payload: dict, status: int = 201):
 @bp.post("")
 def create():
     data = body.json_object()
-    new = parse_new_link(data)
+    new = parse_new_link(data, current_app.config["PUBLIC_BASE_URL"])
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return _created(render(store.create(new)))
-    if not 1 <= len(key) <= 255:
-        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-255 characters")
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-255 printable ASCII characters")
     fingerprint = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     status, payload = store.create_idempotent(key, fingerprint, new, render)
     if status != 201:
@@ -61,51 +60,33 @@ def create():
     return _created(payload)
 
 
-def _page_args() -> tuple[int, tuple[datetime, int] | None]:
-    raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE:
-        raise ApiError(400, "invalid_limit", f"limit must be a whole number from 1 to {MAX_PAGE}")
-    cursor = request.args.get("cursor")
-    if cursor is None:
-        return int(raw_limit), None
-    try:
-        created_at, link_id = base64.urlsafe_b64decode(cursor.encode() + b"==").decode().split("|")
-        after = datetime.fromisoformat(created_at), int(link_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, "invalid_cursor", "cursor is not one this API returned") from None
-    return int(raw_limit), after
-
-
-def _cursor(link: store.Link) -> str:
-    """Where the next page starts: after this link, in the list's order."""
-    return base64.urlsafe_b64encode(f"{link.created_at.isoformat()}|{link.id}".encode()).decode().rstrip("=")
-
-
 @bp.get("")
 def index():
-    limit, after = _page_args()
+    limit, after = paging.args()
     # One extra row tells whether there is a next page without a COUNT.
     rows = store.page(limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
-    return jsonify(items=[render(link) for link in rows], next_cursor=_cursor(rows[-1]) if more else None)
+    return jsonify(items=[render(link) for link in rows], next_cursor=paging.cursor(rows[-1]) if more else None)
+
+
+def _not_found(code: str) -> ApiError:
+    return ApiError(404, "not_found", f"no link with code {code!r}")
 
 
 @bp.get("/<code>")
 def read(code: str):
-    link = store.get(code)
+    # A code no link can have (a NUL, a newline...) is answered without a query.
+    link = store.get(code) if keys.CODE.fullmatch(code) else None
     if link is None:
-        raise ApiError(404, "not_found", f"no link with code {code!r}")
+        raise _not_found(code)
     return jsonify(render(link))
 
 
 @bp.delete("/<code>")
 def delete(code: str):
-    if not store.delete(code):
-        raise ApiError(404, "not_found", f"no link with code {code!r}")
-    try:
-        cache.client().delete(keys.link(code))
-    except cache.REDIS_ERRORS as exc:
-        # The link is gone from PostgreSQL; the cached copy expires within REDIRECT_CACHE_TTL.
-        log.warning("could not invalidate the redirect cache for %s: %s", code, exc)
+    """204 once no request that starts from now on is redirected by the link (see
+    snipkit.linkcache); 503 naming Redis, with the link kept, when that cannot be promised."""
+    if not keys.CODE.fullmatch(code) or not store.delete(code, invalidation.forget):
+        raise _not_found(code)
     return "", 204

@@ -20,4 +20,5 @@ def generate() -> str:
 
 
 def is_valid(code: str) -> bool:
-    return bool(CUSTOM_PATTERN.match(code))
+    """True for a code links accepts from a client (fullmatch: see ``snipkit.keys.CODE``)."""
+    return bool(CUSTOM_PATTERN.fullmatch(code))

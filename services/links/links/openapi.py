@@ -10,8 +10,8 @@ from flask import Blueprint, jsonify
 
 from snipkit import errors
 
-from .api import MAX_PAGE
 from .codes import CUSTOM_PATTERN
+from .paging import MAX_PAGE
 from .validation import MAX_URL_LENGTH
 
 bp = Blueprint("openapi", __name__)
@@ -27,6 +27,9 @@ def _error(description: str) -> dict:
 _LINK = {"description": "The link", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Link"}}}}
 _CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 _UNAVAILABLE = _error("PostgreSQL is unavailable")
+_UNAUTHORIZED = _error("links has an API_TOKEN and the request did not carry it as Authorization: Bearer")
+# Writes need the token when links has one (snipkit.auth); reads never do.
+_WRITE = {"security": [{"apiToken": []}]}
 
 DOCUMENT = {
     "openapi": "3.0.3",
@@ -39,6 +42,7 @@ DOCUMENT = {
         "/api/links": {
             "post": {
                 "operationId": "createLink",
+                **_WRITE,
                 "parameters": [
                     {
                         "name": "Idempotency-Key",
@@ -55,7 +59,9 @@ DOCUMENT = {
                 "responses": {
                     "201": _LINK,
                     "400": _error("The body is not JSON, not an object, or the Idempotency-Key is invalid"),
+                    "401": _UNAUTHORIZED,
                     "409": _error("The requested code is taken"),
+                    "410": _error("The link this Idempotency-Key created has been deleted since"),
                     "413": _error("The body is larger than 16 KiB"),
                     "415": _error("The body is not declared as application/json"),
                     "422": _error("A field is invalid, or an Idempotency-Key was reused with another body"),
@@ -86,16 +92,19 @@ DOCUMENT = {
             },
             "delete": {
                 "operationId": "deleteLink",
+                **_WRITE,
                 "parameters": [_CODE],
                 "responses": {
-                    "204": {"description": "Deleted; the redirect cache entry is removed"},
+                    "204": {"description": "Deleted: no redirect that starts from now on follows it"},
+                    "401": _UNAUTHORIZED,
                     "404": _error("No link has this code"),
-                    "503": _UNAVAILABLE,
+                    "503": _error("PostgreSQL is unavailable, or Redis is, and then nothing was deleted"),
                 },
             },
         },
     },
     "components": {
+        "securitySchemes": {"apiToken": {"type": "http", "scheme": "bearer", "description": "links' API_TOKEN"}},
         "schemas": {
             "NewLink": {
                 "type": "object",
@@ -129,9 +138,14 @@ DOCUMENT = {
                 },
             },
             "Error": errors.SCHEMA,
-        }
+        },
     },
 }
+
+# What the server answers before any route runs (gunicorn's refusals, slow clients).
+for _operations in DOCUMENT["paths"].values():
+    for _operation in _operations.values():
+        _operation["responses"] = errors.with_server_statuses(_operation["responses"])
 
 
 @bp.get("/openapi.json")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
-from snipkit import ApiError, db
+from snipkit import ApiError, db, linkcache
 
 from . import codes
 from .validation import NewLink
@@ -57,7 +58,8 @@ def create(new: NewLink) -> Link:
 
 def create_idempotent(key: str, fingerprint: str, new: NewLink, render) -> tuple[int, dict[str, Any]]:
     """Create a link once per ``key``: a retry with the same key and body replays the first
-    response; the same key with another body is a 422.
+    response; the same key with another body is a 422; a retry after the link it made
+    was deleted is a 410, since replaying the 201 would say a deleted link exists.
 
     Two concurrent requests with one key serialise on the key's primary key: the second
     waits for the first to commit, then replays its response.
@@ -69,27 +71,40 @@ def create_idempotent(key: str, fingerprint: str, new: NewLink, render) -> tuple
             (key, fingerprint),
         )
         if cur.fetchone() is None:
-            cur.execute("SELECT fingerprint, status, response FROM idempotency_keys WHERE key = %s", (key,))
-            stored_fingerprint, status, response = cur.fetchone()
-            if stored_fingerprint != fingerprint:
-                raise ApiError(
-                    422,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was already used with a different request body",
-                )
-            return status, response
+            return _replay(cur, key, fingerprint)
+        link_id = None
         try:
             link = _insert(cur, new)
         except ApiError as exc:
             # Remember a refusal too (a taken code), so a retry gets the same answer.
             status, response = exc.status, {"error": {"code": exc.code, "message": exc.message, **exc.details}}
         else:
-            status, response = 201, render(link)
+            status, response, link_id = 201, render(link), link.id
         cur.execute(
-            "UPDATE idempotency_keys SET status = %s, response = %s WHERE key = %s",
-            (status, Json(response), key),
+            "UPDATE idempotency_keys SET status = %s, response = %s, link_id = %s WHERE key = %s",
+            (status, Json(response), link_id, key),
         )
         return status, response
+
+
+def _replay(cur, key: str, fingerprint: str) -> tuple[int, dict[str, Any]]:
+    cur.execute(
+        "SELECT fingerprint, status, response, link_id IS NULL OR EXISTS (SELECT 1 FROM links WHERE id = link_id)"
+        " FROM idempotency_keys WHERE key = %s",
+        (key,),
+    )
+    stored_fingerprint, status, response, link_exists = cur.fetchone()
+    if stored_fingerprint != fingerprint:
+        raise ApiError(
+            422, "idempotency_key_reused", "this Idempotency-Key was already used with a different request body"
+        )
+    if not link_exists:
+        raise ApiError(
+            410,
+            "link_deleted",
+            f"this Idempotency-Key created the link {response['code']!r}, which has been deleted since",
+        )
+    return status, response
 
 
 def get(code: str) -> Link | None:
@@ -114,23 +129,43 @@ def page(limit: int, after: tuple[datetime, int] | None) -> list[Link]:
         return [Link(*row) for row in cur.fetchall()]
 
 
-def delete(code: str) -> bool:
-    with db.connection() as conn, conn.cursor() as cur:
-        cur.execute("DELETE FROM links WHERE code = %s", (code,))
-        return cur.rowcount > 0
+#: Runs inside a deletion's transaction, with the codes it deleted, before the commit;
+#: if it raises, the transaction rolls back and nothing is deleted.
+BeforeCommit = Callable[[list[str]], None]
 
 
-def delete_expired(now: datetime, limit: int) -> list[str]:
+def _deleting(cur) -> None:
+    # The commit must follow the cache's tombstone within linkcache.COMMIT_WITHIN_S:
+    # PostgreSQL ends a transaction left idle for longer, and nothing is deleted.
+    cur.execute("SET LOCAL idle_in_transaction_session_timeout = %s", (f"{linkcache.COMMIT_WITHIN_S}s",))
+
+
+def delete(code: str, before_commit: BeforeCommit) -> bool:
+    """Delete the link with ``code``; False when there is none."""
+    with db.transaction() as cur:
+        _deleting(cur)
+        cur.execute("DELETE FROM links WHERE code = %s RETURNING code", (code,))
+        deleted = [found for (found,) in cur.fetchall()]
+        if deleted:
+            before_commit(deleted)
+        return bool(deleted)
+
+
+def delete_expired(now: datetime, limit: int, before_commit: BeforeCommit) -> list[str]:
     """Delete up to ``limit`` links expired at ``now`` (``expires_at <= now``, as redirect
-    decides); return their codes. One statement in autocommit: a short transaction whose
-    row locks last only as long as the batch. SKIP LOCKED passes over rows a request holds."""
-    with db.connection() as conn, conn.cursor() as cur:
+    decides); return their codes. One short transaction per batch, whose row locks last
+    only as long as the batch. SKIP LOCKED passes over rows a request holds."""
+    with db.transaction() as cur:
+        _deleting(cur)
         cur.execute(
             "DELETE FROM links WHERE id IN (SELECT id FROM links WHERE expires_at <= %s"
             " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING code",
             (now, limit),
         )
-        return [code for (code,) in cur.fetchall()]
+        codes = [code for (code,) in cur.fetchall()]
+        if codes:
+            before_commit(codes)
+        return codes
 
 
 def delete_idempotency_keys(older_than: datetime, limit: int) -> int:

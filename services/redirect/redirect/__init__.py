@@ -14,13 +14,16 @@ from typing import Any
 from flask import Flask
 
 import snipkit
-from snipkit import cache, config, db, migrations
+from snipkit import cache, config, db, health, migrations
 
 SERVICE = "redirect"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SETTINGS = [
-    *db.SETTINGS,
+    # A cache miss is one lookup by primary key: a second is plenty, and at most two of
+    # a process's four threads may wait on PostgreSQL, briefly, so that a PostgreSQL that
+    # hangs cannot take the threads cached redirects need.
+    *db.settings(DB_STATEMENT_TIMEOUT_MS=1000, DB_POOL_SIZE=2, DB_POOL_TIMEOUT_S=0.25),
     *cache.SETTINGS,
     config.Setting("REDIRECT_CACHE_TTL_S", config.integer(1), 300, doc="how long a link stays in the Redis cache"),
     config.Setting("REDIRECT_NEGATIVE_TTL_S", config.integer(1), 5, doc="how long an unknown code is remembered"),
@@ -34,10 +37,13 @@ SETTINGS = [
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The redirect app; ``test_config`` overrides settings (see :func:`snipkit.create_app`)."""
     app = snipkit.create_app(SERVICE, __name__, SETTINGS, test_config)
-    db.init_app(app)
-    # Redis is an accelerator here, not a requirement: without it redirects come from
-    # PostgreSQL and clicks wait in pending_clicks, so readiness must not depend on it.
+    # Ready means able to serve: cached links need only Redis, and every link can be
+    # read from PostgreSQL (clicks then wait in pending_clicks). Requiring either one
+    # would take every redirect pod out of the Service during that one's outage, and
+    # make a partial outage total; without both, nothing can be served.
+    db.init_app(app, required=False)
     cache.init_app(app, required=False)
+    health.require_one_of(app, ["postgresql", "redis"])
     migrations.register_cli(app, MIGRATIONS)
 
     from . import clicks, routes

@@ -1,15 +1,23 @@
 """Click events: one per redirect, to the bounded Redis stream ``keys.clicks()``.
 
-An event is ``{"code": ..., "at": <ms since the epoch>}``. When Redis is down the click
-is written to this service's own ``pending_clicks`` table instead, and a flusher thread
-in each worker process moves those rows into the stream once Redis answers again, so
-clicks made during an outage are counted late rather than lost.
+An event is ``{"code": ..., "at": <ms since the epoch>, "id": <click id>}``. The click id
+is made here, once per redirect answered, and travels with every copy of the event:
+stats-worker counts each id once (see stats.counting). That is what keeps a click from
+being counted twice when the outcome of a Redis call is unknown: a call that timed out
+may still run once Redis wakes up, after this process has recorded the click its other
+way.
+
+When Redis is down, or a call to it failed, the click is written to this service's own
+``pending_clicks`` table instead, and a flusher thread in each worker process moves
+those rows into the stream once Redis answers again, so clicks made during an outage
+are counted late rather than lost.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 
@@ -20,55 +28,58 @@ from snipkit import cache, db, keys
 log = logging.getLogger("redirect.clicks")
 
 
-def _xadd(client, code: str, at_ms: int) -> None:
+def new_id() -> str:
+    """A click's id: 128 random bits, so no two clicks anywhere ever share one."""
+    return secrets.token_hex(16)
+
+
+def _xadd(client, code: str, at_ms: int, click_id: str) -> None:
     client.xadd(
-        keys.clicks(), {"code": code, "at": at_ms}, maxlen=current_app.config["CLICK_STREAM_MAXLEN"], approximate=True
+        keys.clicks(),
+        {"code": code, "at": at_ms, "id": click_id},
+        maxlen=current_app.config["CLICK_STREAM_MAXLEN"],
+        approximate=True,
     )
 
 
-def emit(code: str) -> None:
-    """Record one click of ``code``: on the stream, or in ``pending_clicks`` if Redis is down."""
+def emit(code: str, click_id: str) -> None:
+    """Record the click ``click_id`` of ``code``: on the stream, or in ``pending_clicks``
+    if Redis is down or the call failed (perhaps after all reaching Redis: the id makes
+    the second copy harmless)."""
     if cache.available():
         try:
-            _xadd(cache.client(), code, int(time.time() * 1000))
+            _xadd(cache.client(), code, int(time.time() * 1000), click_id)
             return
         except cache.REDIS_ERRORS as exc:
             cache.report_failure(exc)
     with db.connection() as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO redirect.pending_clicks (code) VALUES (%s)", (code,))
+        cur.execute("INSERT INTO redirect.pending_clicks (code, click_id) VALUES (%s, %s)", (code, click_id))
 
 
 def flush_once() -> int:
     """Move up to ``PENDING_FLUSH_BATCH`` pending clicks into the stream; returns how many.
 
-    Exactly once: the events and the rows' ids go to Redis in one MULTI (both or
-    neither), then the rows are deleted. If this process dies between the two, the next
-    flush finds the ids in ``keys.flushed_clicks()`` and deletes those rows without
-    sending them again. A Redis failure rolls back and leaves the rows for the next try;
-    SKIP LOCKED lets every worker process flush at once without taking the same rows.
+    The rows are locked, sent, then deleted in the same transaction. A Redis failure
+    rolls back and leaves the rows for the next try; SKIP LOCKED lets every worker
+    process flush at once without taking the same rows. If this process dies after
+    sending and before the commit, the next flush sends those rows again, with the same
+    click ids, which stats-worker counts once.
     """
-    client, flushed = cache.client(), keys.flushed_clicks()
     with db.transaction() as cur:
         cur.execute(
-            "SELECT id, code, (extract(epoch FROM clicked_at) * 1000)::bigint FROM redirect.pending_clicks"
+            "SELECT id, code, (extract(epoch FROM clicked_at) * 1000)::bigint, click_id FROM redirect.pending_clicks"
             " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
             (current_app.config["PENDING_FLUSH_BATCH"],),
         )
         rows = cur.fetchall()
         if not rows:
             return 0
-        ids = [row_id for row_id, _code, _at in rows]
-        sent_before = client.smismember(flushed, ids)
-        pipe = client.pipeline(transaction=True)
-        for (_id, code, at_ms), sent in zip(rows, sent_before, strict=True):
-            if not sent:
-                _xadd(pipe, code, at_ms)
-        pipe.sadd(flushed, *ids)
+        pipe = cache.client().pipeline(transaction=False)
+        for row_id, code, at_ms, click_id in rows:
+            # Rows from before clicks had ids get one from their own row id.
+            _xadd(pipe, code, at_ms, click_id or f"pending-{row_id}")
         pipe.execute()
-        cur.execute("DELETE FROM redirect.pending_clicks WHERE id = ANY(%s)", (ids,))
-    # Committed: the ids are no longer needed. Ids are never reused, so one left behind
-    # by a failure here is harmless.
-    client.srem(flushed, *ids)
+        cur.execute("DELETE FROM redirect.pending_clicks WHERE id = ANY(%s)", ([row[0] for row in rows],))
     return len(rows)
 
 

@@ -32,11 +32,12 @@ def _wants_json() -> bool:
 @bp.get("/r/<code>")
 def follow(code: str):
     """302 to the link's URL (one click event); 404 unknown, 410 expired (HTML or JSON)."""
+    click_id = clicks.new_id()
     # A code no link can have is answered without touching Redis or PostgreSQL.
-    outcome = lookup.resolve(code) if keys.CODE.match(code) else lookup.Outcome(lookup.MISSING)
+    outcome = lookup.resolve(code, click_id) if keys.CODE.fullmatch(code) else lookup.Outcome(lookup.MISSING)
     if outcome.status == lookup.FOUND:
         if not outcome.clicked:
-            clicks.emit(code)
+            clicks.emit(code, click_id)
         # A bare 302: flask.redirect's HTML body and URL quoting cost a third of this
         # route's CPU, and the cached URL is already quoted (see lookup).
         return Response(status=302, headers={"Location": outcome.url})

@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import config, errors, health, logs, metrics, requestid
+from . import body, config, errors, health, logs, metrics, requestid
 
 log = logging.getLogger("snipkit")
 
@@ -48,6 +48,7 @@ def create_app(
 
     requestid.init_app(app)
     metrics.init_app(app, service, enabled=values["METRICS_ENABLED"])
+    body.init_app(app)
     health.init_app(app)
     errors.init_app(app)
     log.info("configured", extra={"settings": config.describe(all_settings, values)})

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 
 import redis
 from flask import Flask, current_app
 
+from .breaker import Breaker
 from .config import Setting, mask_url, number, url
 from .health import Check, add_check
 
@@ -65,22 +65,24 @@ def available(app: Flask | None = None) -> bool:
     packets costs ``REDIS_TIMEOUT_S`` per call) and logging the same failure.
     """
     app = app or current_app._get_current_object()
-    return time.monotonic() >= app.extensions["snipkit.cache"]["down_until"]
+    return app.extensions["snipkit.cache"]["breaker"].allows()
 
 
 def report_failure(exc: Exception, app: Flask | None = None) -> None:
     """Note that a Redis call failed: :func:`available` is False for a while (logged once)."""
     app = app or current_app._get_current_object()
-    state = app.extensions["snipkit.cache"]
-    if time.monotonic() >= state["down_until"]:
-        log.warning("redis unavailable, skipping it for %s s: %s", app.config["REDIS_RETRY_AFTER_S"], exc)
-    state["down_until"] = time.monotonic() + app.config["REDIS_RETRY_AFTER_S"]
+    app.extensions["snipkit.cache"]["breaker"].failed(exc)
 
 
 def init_app(app: Flask, *, required: bool = True) -> None:
     """Attach a per-process Redis client and a readiness check (``required=False``: Redis
     is reported but does not make the service unready)."""
-    app.extensions["snipkit.cache"] = {"lock": threading.Lock(), "client": None, "pid": None, "down_until": 0.0}
+    app.extensions["snipkit.cache"] = {
+        "lock": threading.Lock(),
+        "client": None,
+        "pid": None,
+        "breaker": Breaker("redis", app.config["REDIS_RETRY_AFTER_S"]),
+    }
     log.debug("redis %s", mask_url(app.config["REDIS_URL"]))
 
     def probe() -> None:

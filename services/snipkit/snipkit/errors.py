@@ -11,12 +11,13 @@ the kit's ``/livez``, ``/readyz`` and ``/metrics`` keep answering as they always
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import Flask, current_app, jsonify, make_response, request
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger("snipkit.errors")
 
@@ -24,11 +25,12 @@ log = logging.getLogger("snipkit.errors")
 class ApiError(Exception):
     """An error to return to the client as JSON with ``status``."""
 
-    def __init__(self, status: int, code: str, message: str, **details: Any):
+    def __init__(self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **details: Any):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
         self.details = details
 
 
@@ -38,6 +40,11 @@ class ValidationError(ApiError):
     def __init__(self, fields: dict[str, str]):
         names = ", ".join(sorted(fields))
         super().__init__(422, "validation_failed", f"invalid fields: {names}", fields=fields)
+
+
+class ClientTimeout(TimeoutError):
+    """The client did not send its request, or read its response, in time (raised by
+    :mod:`snipkit.worker` under gunicorn): a 408, and the connection closes."""
 
 
 class DependencyUnavailable(ApiError):
@@ -66,8 +73,42 @@ SCHEMA = {
 }
 
 
+#: What the server itself answers (see snipkit.worker), before any route runs: any
+#: operation of an API may get these, so each service's OpenAPI document lists them.
+SERVER_STATUSES = {
+    400: "The request could not be parsed: its request line or a header is malformed",
+    408: "The request did not arrive within CLIENT_TIMEOUT_S (10 s by default)",
+    414: "The request line is longer than 4094 bytes",
+    431: "A header is longer than 8190 bytes, or there are more than 100",
+}
+
+
+def with_server_statuses(responses: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI operation's ``responses`` with :data:`SERVER_STATUSES` added (a status
+    the operation already documents has the server's cause added to its description)."""
+    merged = dict(responses)
+    for status, description in SERVER_STATUSES.items():
+        if str(status) in merged:
+            own = merged[str(status)]
+            merged[str(status)] = {
+                **own,
+                "description": f"{own['description']}; or: {description[0].lower()}{description[1:]}",
+            }
+        else:
+            merged[str(status)] = {
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+    return merged
+
+
 def error_body(status: int, code: str, message: str, **details: Any) -> tuple[Any, int]:
     return jsonify({"error": {"code": code, "message": message, **details}}), status
+
+
+def json_error(code: str, message: str) -> bytes:
+    """The same shape as bytes, for the server to answer with where no app runs."""
+    return json.dumps({"error": {"code": code, "message": message}}).encode() + b"\n"
 
 
 def render_pages(app: Flask, render: PageRenderer, blueprints: Iterable[str]) -> None:
@@ -98,7 +139,22 @@ def init_app(app: Flask) -> None:
     def _api_error(exc: ApiError):
         if exc.status >= 500:
             log.error("%s: %s", exc.code, exc.message, extra={"path": request.path, "status": exc.status})
-        return _answer(exc.status, exc.code, exc.message, **exc.details)
+        body, status = _answer(exc.status, exc.code, exc.message, **exc.details)
+        response = make_response(body, status)
+        response.headers.update(exc.headers)
+        return response
+
+    @app.errorhandler(ClientTimeout)
+    def _client_timeout(exc: ClientTimeout):
+        return _answer(408, "request_timeout", str(exc))
+
+    @app.errorhandler(ClientDisconnected)
+    def _client_disconnected(exc: ClientDisconnected):
+        # Werkzeug reports any failure to read the body as a disconnect; a body that did
+        # not arrive in time is the client's timeout.
+        if isinstance(exc.__context__, ClientTimeout):
+            return _client_timeout(exc.__context__)
+        return _http_error(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -32,6 +32,12 @@ SETTINGS = [
         doc="seconds to keep serving after SIGTERM while /readyz says 503 (0 when a preStop pause does this)",
     ),
     _config.Setting("GUNICORN_TIMEOUT", _config.integer(1, 600), 30, doc="seconds before a stuck worker is killed"),
+    _config.Setting(
+        "CLIENT_TIMEOUT_S",
+        _config.number(0.5),
+        10,
+        doc="how long a client may take to send a request, and to read each response (snipkit.worker)",
+    ),
     _config.Setting("ACCESS_LOG", _config.boolean, True),
     _config.Setting("LOG_LEVEL", _config.choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
 ]
@@ -58,7 +64,7 @@ wsgi_app = os.environ.get("WSGI_APP")
 bind = f"0.0.0.0:{_settings['PORT']}"
 workers = _settings["WEB_CONCURRENCY"]
 threads = _settings["GUNICORN_THREADS"]
-worker_class = "snipkit.worker.DrainingThreadWorker"
+worker_class = "snipkit.worker.Worker"
 # The master waits this long for workers before killing them: the drain delay counts too.
 graceful_timeout = _settings["GRACEFUL_TIMEOUT"] + math.ceil(_settings["SHUTDOWN_DELAY_S"])
 timeout = _settings["GUNICORN_TIMEOUT"]
@@ -100,6 +106,7 @@ _PORT_IN_USE = 69
 
 def post_fork(server, worker):
     _logs.configure(_logs.service_name(), _settings["LOG_LEVEL"])
+    worker.client_timeout_s = _settings["CLIENT_TIMEOUT_S"]
 
 
 def post_worker_init(worker):

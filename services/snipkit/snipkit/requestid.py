@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _take_request_id():
         incoming = request.headers.get(HEADER, "")
-        rid = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        rid = incoming if _VALID.fullmatch(incoming) else uuid.uuid4().hex
         g.request_id = rid
         request_id_var.set(rid)
 

@@ -144,6 +144,11 @@ DOCUMENT = {
     },
 }
 
+# What the server answers before any route runs (gunicorn's refusals, slow clients).
+for _operations in DOCUMENT["paths"].values():
+    for _operation in _operations.values():
+        _operation["responses"] = errors.with_server_statuses(_operation["responses"])
+
 
 @bp.get("/openapi.json")
 def document():

@@ -11,10 +11,13 @@ from flask import request
 from snipkit import ApiError, keys
 
 _WINDOW = re.compile(r"^([1-9][0-9]{0,4})([mhd])$")
+_LIMIT = re.compile(r"[0-9]{1,3}")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 GRANULARITIES = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
 MAX_WINDOW = timedelta(days=90)
-MAX_POINTS = 1440
+# Enough for the longest window per hour (90 x 24), so every window the API allows has a
+# granularity that serves it; per minute that is 36 hours.
+MAX_POINTS = MAX_WINDOW // GRANULARITIES["hour"]
 DEFAULT_WINDOW = "24h"
 # Up to this window the default series is per minute; beyond it, per hour.
 MINUTE_SERIES_UP_TO = timedelta(hours=6)
@@ -36,7 +39,7 @@ def only(*known: str) -> None:
 
 
 def code(value: str, parameter: str = "code") -> str:
-    if not keys.CODE.match(value):
+    if not keys.CODE.fullmatch(value):
         raise invalid(parameter, "a code is 1-64 letters, digits, '_' or '-'")
     return value
 
@@ -56,7 +59,7 @@ class Series:
 def series() -> Series:
     """``window`` (``60m``, ``24h``, ``7d``; at most 90 days) and ``granularity``."""
     window = request.args.get("window", DEFAULT_WINDOW)
-    match = _WINDOW.match(window)
+    match = _WINDOW.fullmatch(window)
     if not match:
         raise invalid("window", "must be a number followed by m, h or d, e.g. 60m, 24h, 7d")
     span = int(match[1]) * _UNITS[match[2]]
@@ -74,7 +77,8 @@ def series() -> Series:
 
 def limit(default: int = 10) -> int:
     raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not _LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise invalid("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
     return int(raw)
 

@@ -40,6 +40,12 @@ SETTINGS = [
         "STATS_CLAIM_MIN_IDLE_MS", config.integer(1), 30_000, doc="idle time before a pending entry is claimed"
     ),
     config.Setting("STATS_PRUNE_INTERVAL_S", config.number(0.1), 60.0, doc="how often applied ids are pruned"),
+    config.Setting(
+        "STATS_DEDUP_WINDOW_S",
+        config.integer(1),
+        600,
+        doc="how long after a click a second copy of it is still recognised (a Redis call that timed out, then ran)",
+    ),
 ]
 # After an error (Redis or PostgreSQL down), wait this long before trying again.
 RETRY_AFTER_S = 1.0
@@ -91,11 +97,11 @@ def step(reader: Consumer) -> int:
     return len(entries)
 
 
-def prune(reader: Consumer) -> None:
+def prune(reader: Consumer, window_s: int) -> None:
     """Forget the applied ids that can never be delivered to the group again."""
     boundary = lag.prune_boundary(reader.client, reader.key, reader.group)
     if boundary is not None:
-        counting.prune(boundary)
+        counting.prune(boundary, window_s * 1000)
 
 
 def run(app: Flask, stop: threading.Event) -> None:
@@ -109,7 +115,7 @@ def run(app: Flask, stop: threading.Event) -> None:
                 while not stop.is_set():
                     step(reader)
                     if time.monotonic() >= next_prune:
-                        prune(reader)
+                        prune(reader, app.config["STATS_DEDUP_WINDOW_S"])
                         next_prune = time.monotonic() + app.config["STATS_PRUNE_INTERVAL_S"]
             except (*cache.REDIS_ERRORS, *db.CONNECTION_ERRORS, snipkit.DependencyUnavailable) as exc:
                 log.warning("cannot count clicks now, retrying in %.0f s: %s", RETRY_AFTER_S, exc)

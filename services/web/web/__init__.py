@@ -12,9 +12,9 @@ from typing import Any
 from flask import Flask
 
 import snipkit
-from snipkit import config, errors
+from snipkit import auth, config, errors
 
-from . import clients, csrf, errorpages, formatting
+from . import clients, csrf, errorpages, formatting, headers
 
 SERVICE = "web"
 MIN_SECRET_LENGTH = 32
@@ -34,7 +34,11 @@ SETTINGS = [
     config.Setting("LINKS_URL", config.url("http", "https"), doc="base URL of the links API"),
     config.Setting("STATS_URL", config.url("http", "https"), doc="base URL of the stats API"),
     config.Setting("SECRET_KEY", secret_key, secret=True, doc="signs the session cookie and CSRF tokens"),
-    # Flask reads this key itself. Off by default only so `make dev` works over plain http.
+    config.Setting(
+        "LINKS_API_TOKEN", auth.token, None, secret=True, doc="links' API_TOKEN, sent with every write to links"
+    ),
+    # Flask reads this key itself. Off by default only so `make dev` works over plain http;
+    # the staging and prod overlays turn it on.
     config.Setting("SESSION_COOKIE_SECURE", config.boolean, False, doc="send the session cookie over HTTPS only"),
 ]
 
@@ -52,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     clients.init_app(app)
     csrf.init_app(app)
     formatting.init_app(app)
+    headers.init_app(app)
 
     from . import pages
 

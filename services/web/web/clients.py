@@ -88,8 +88,10 @@ def _ok(response, name: str, *expected: int) -> Any:
 class LinksApi:
     """The links REST API (services/links/links/openapi.py documents every shape)."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str | None = None):
         self.http = ServiceClient(LINKS, base_url)
+        # Writes carry links' token (snipkit.auth); reads need none.
+        self._writes = {"Authorization": f"Bearer {token}"} if token else {}
 
     def page(self, limit: int = 20, cursor: str | None = None) -> Page:
         """A page of ``limit`` links, newest first, after ``cursor``."""
@@ -109,10 +111,15 @@ class LinksApi:
     def create(self, fields: dict[str, str], idempotency_key: str) -> Link:
         """Create a link; the same key replays the first answer, so a resubmitted form
         creates one link. Raises :class:`Rejected` with a message per invalid field."""
-        response = self.http.post("/api/links", json=fields, headers={"Idempotency-Key": idempotency_key})
+        headers = {"Idempotency-Key": idempotency_key, **self._writes}
+        response = self.http.post("/api/links", json=fields, headers=headers)
         if response.status_code in (200, 201):
             return Link.from_api(response.json())
-        error = response.json().get("error", {}) if response.status_code in (409, 422) else {}
+        if response.status_code == 413:
+            # A form within web's own limit can still make a larger JSON body (a control
+            # character is 3 bytes in a form, 6 in JSON).
+            raise Rejected({FORM: "the form holds more than links accepts: shorten the URL"})
+        error = response.json().get("error", {}) if response.status_code in (409, 410, 422) else {}
         if error.get("code") == "validation_failed":
             raise Rejected(error["fields"])
         if error.get("code") == "code_taken":
@@ -120,11 +127,16 @@ class LinksApi:
         if error.get("code") == "idempotency_key_reused":
             # A form page kept by the browser (Back) and sent again with other values.
             raise Rejected({FORM: "this form was already used for another link; it has been reset: send it again"})
+        if error.get("code") == "link_deleted":
+            # The same form sent again after the link it made was deleted.
+            raise Rejected(
+                {FORM: "this form made a link that has been deleted since; it has been reset: send it again"}
+            )
         raise DependencyUnavailable(LINKS, f"answered {response.status_code}")
 
     def delete(self, code: str) -> bool:
         """Delete the link; False when it did not exist (already deleted)."""
-        response = self.http.delete(f"/api/links/{_code(code)}")
+        response = self.http.delete(f"/api/links/{_code(code)}", headers=self._writes)
         if response.status_code == 404:
             return False
         _ok(response, LINKS, 204)
@@ -166,7 +178,7 @@ def init_app(app: Flask) -> None:
     """One client per API for the app. Both are reported by ``/readyz`` but neither is
     required: web answers with its own 503 page while one is down, which is better than
     the load balancer's bare error once every web pod has left the rotation."""
-    app.extensions["web.links"] = LinksApi(app.config["LINKS_URL"])
+    app.extensions["web.links"] = LinksApi(app.config["LINKS_URL"], app.config["LINKS_API_TOKEN"])
     app.extensions["web.stats"] = StatsApi(app.config["STATS_URL"])
     add_check(app, _probe(LINKS, app.config["LINKS_URL"]))
     add_check(app, _probe(STATS, app.config["STATS_URL"]))

@@ -4,10 +4,12 @@ Why this design, and not Flask-WTF: the whole mechanism fits on one screen, with
 dependency beyond itsdangerous, which Flask already uses to sign its session cookie.
 
 - The session (Flask's signed, HttpOnly, SameSite=Lax cookie) holds a random secret.
-- Each rendered form carries a token: ``{session secret, form nonce}`` signed with
-  ``SECRET_KEY`` and time-stamped. A token is accepted only with the session it was made
-  for, so a token an attacker fetched for *their own* session is useless in a forged
-  form posted from the victim's browser; it expires after ``MAX_AGE_S``.
+- Each rendered form carries a token: ``{session secret, form action, form nonce}``
+  signed with ``SECRET_KEY`` and time-stamped. A token is accepted only with the session
+  it was made for, so a token an attacker fetched for *their own* session is useless in
+  a forged form posted from the victim's browser; only at the address its form posts to,
+  so the token of one link's delete form cannot delete another link; and it expires
+  after ``MAX_AGE_S``.
 - The nonce is fresh per rendered form, which makes it a natural ``Idempotency-Key``:
   a form submitted twice (a double click, a reload after a timeout) creates one link.
 """
@@ -38,14 +40,15 @@ def _session_secret() -> str:
     return session["csrf"]
 
 
-def token() -> str:
-    """A new token for one form, valid for this session for ``MAX_AGE_S`` seconds."""
-    return _serializer().dumps({"s": _session_secret(), "n": secrets.token_urlsafe(16)})
+def token(action: str) -> str:
+    """A new token for one form posting to ``action``, valid for this session for ``MAX_AGE_S`` seconds."""
+    return _serializer().dumps({"s": _session_secret(), "a": action, "n": secrets.token_urlsafe(16)})
 
 
-def field() -> Markup:
-    """The hidden ``<input>`` every form includes (``{{ csrf_field() }}`` in templates)."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token())
+def field(action: str) -> Markup:
+    """The hidden ``<input>`` every form includes: ``{{ csrf_field(action) }}`` in a
+    template, with the same address as the form's ``action``."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token(action))
 
 
 def _refuse(reason: str) -> ApiError:
@@ -65,6 +68,8 @@ def check() -> None:
     expected = session.get("csrf")
     if not expected or not hmac.compare_digest(str(data.get("s", "")), expected):
         raise _refuse("the form's security token belongs to another session")
+    if data.get("a") != request.script_root + request.path:
+        raise _refuse("the form's security token was made for another form")
     g.form_nonce = data["n"]
 
 

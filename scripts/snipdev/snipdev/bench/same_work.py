@@ -12,7 +12,7 @@ PostgreSQL, which this app does not open, and would show as errors.
 
 from flask import Flask, Response, jsonify
 
-from redirect import SETTINGS, lookup
+from redirect import SETTINGS, clicks, lookup
 from snipkit import cache, config
 
 app = Flask(__name__)
@@ -24,7 +24,8 @@ cache.init_app(app, required=False)
 
 @app.get("/r/<code>")
 def follow(code: str):
-    outcome = lookup.resolve(code)
+    # A click id per request, as redirect's route makes one: it travels in the Lua call.
+    outcome = lookup.resolve(code, clicks.new_id())
     return Response(status=302, headers={"Location": outcome.url})
 
 
