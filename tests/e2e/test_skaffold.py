@@ -60,7 +60,9 @@ def registry_has(repository: str, digest: str) -> bool:
     request = urllib.request.Request(
         f"http://{REGISTRY}/v2/{repository}/manifests/{digest}",
         method="HEAD",
-        headers={"Accept": "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"},
+        headers={
+            "Accept": "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+        },
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the test's own registry
         return response.status == 200
@@ -121,7 +123,8 @@ def links_pods(kube) -> dict[str, int]:
 
 def served(kube, pod: str, path: str) -> str:
     """What links answers on ``path``, asked from inside its pod."""
-    code = f"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8080{path}', timeout=5).read().decode())"
+    url = f"http://127.0.0.1:8080{path}"
+    code = f"import urllib.request; print(urllib.request.urlopen({url!r}, timeout=5).read().decode())"
     return kube.run("-n", "snip-dev", "exec", pod, "-c", "links", "--", "python", "-c", code, check=False)
 
 
@@ -130,7 +133,9 @@ def wait_log(log, text: str, timeout_s: float, since: int = 0) -> int:
     deadline = time.monotonic() + timeout_s
     while (at := log.read_text().find(text, since)) < 0:
         if time.monotonic() > deadline:
-            raise AssertionError(f"skaffold dev did not print {text!r} within {timeout_s:.0f} s:\n{log.read_text()[-3000:]}")
+            raise AssertionError(
+                f"skaffold dev did not print {text!r} within {timeout_s:.0f} s:\n{log.read_text()[-3000:]}"
+            )
         time.sleep(1)
     return at
 
@@ -146,10 +151,14 @@ def test_skaffold_dev_syncs_code_rebuilds_on_a_dependency_and_cleans_up(sk, kube
         # An edited Python file of a service: synced into the running pod, no rebuild.
         token = f"synced-{run_id}"
         api = sk.workspace / "services" / "links" / "links" / "api.py"
-        api.write_text(api.read_text() + f'\n\n@bp.get("/e2e-sync")\ndef e2e_sync():\n    return {{"token": "{token}"}}\n')
+        api.write_text(
+            api.read_text() + f'\n\n@bp.get("/e2e-sync")\ndef e2e_sync():\n    return {{"token": "{token}"}}\n'
+        )
         edited = time.monotonic()
         pod = next(iter(before))
-        kube.wait_for("the edit served", lambda: (token in (seen := served(kube, pod, "/api/links/e2e-sync")), seen), SYNC_S, 0.5)
+        kube.wait_for(
+            "the edit served", lambda: (token in (seen := served(kube, pod, "/api/links/e2e-sync")), seen), SYNC_S, 0.5
+        )
         sync_s = time.monotonic() - edited
         print(f"\ne2e figures skaffold-dev: sync_s={sync_s:.1f}")
         assert links_pods(kube) == before, "the same pods serve the change, not restarted"

@@ -95,7 +95,7 @@ def template(obj: dict, links_config: str) -> str:
     if kind == "Ingress":
         text = words(HOST, "{{ .Values.host | quote }}", text)
     if kind == "ConfigMap" and name == links_config:
-        text = words(f"https://{HOST}", 'https://{{ .Values.host }}', text)
+        text = words(f"https://{HOST}", "https://{{ .Values.host }}", text)
     if kind in ("ServiceMonitor", "PrometheusRule"):
         text = text.replace(f"release: {MONITORING_RELEASE}\n", "release: {{ .Values.monitoring.release | quote }}\n")
     return text
