@@ -32,7 +32,9 @@ if [ "$ENGINE" = docker ]; then
   build=(docker buildx build)
   [ -n "${PLATFORMS:-}" ] && args+=(--platform "$PLATFORMS")
   # A multi-platform image cannot be loaded into the local engine, only pushed.
-  if [ -n "${PUSH:-}" ]; then args+=(--push); else args+=(--load); fi
+  # Pushed images carry an SBOM and SLSA provenance (max: the build's parameters too), as
+  # attestations beside each platform's image in the index the tag names.
+  if [ -n "${PUSH:-}" ]; then args+=(--push --sbom=true --provenance=mode=max); else args+=(--load); fi
 else
   build=(podman build)
   [ -n "${PLATFORMS:-}" ] && { echo "images: PLATFORMS needs Docker buildx" >&2; exit 2; }

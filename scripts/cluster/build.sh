@@ -5,7 +5,8 @@
 #   CoreDNS, metrics-server and local-path-provisioner, the in-cluster add-ons, from
 #   their own modules
 #   skaffold and helm, the clients the e2e tests deploy with, from tools/ (`build.sh
-#   tools` builds only these two, for a cluster that is not make cluster's)
+#   tools` builds only these two, for a cluster that is not make cluster's; `build.sh
+#   helm` only helm, for make chart)
 # into .local/cluster/bin. Go's caches (go env GOCACHE GOMODCACHE) make a rebuild take
 # seconds; a cold build takes about 15 minutes on 2 cores, the tools 10 more. Nothing
 # built is committed.
@@ -30,20 +31,23 @@ build() { # DIR OUTPUT PACKAGE [LDFLAGS] [TAGS]
 }
 
 # The clients, each at the version its go.mod pins, stamped as its own release does it.
-tools() {
-  local skaffold helm
-  skaffold=$(cd tools/skaffold && go list -m -f '{{.Version}}' github.com/GoogleContainerTools/skaffold/v2)
-  build tools/skaffold skaffold github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold \
-    "-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$skaffold" timetzdata
-  helm=$(cd tools/helm && go list -m -f '{{.Version}}' helm.sh/helm/v4)
-  build tools/helm helm helm.sh/helm/v4/cmd/helm "-X helm.sh/helm/v4/internal/version.version=$helm"
-  "$bin/skaffold" version
+helm() {
+  local version
+  version=$(cd tools/helm && go list -m -f '{{.Version}}' helm.sh/helm/v4)
+  build tools/helm helm helm.sh/helm/v4/cmd/helm "-X helm.sh/helm/v4/internal/version.version=$version"
   "$bin/helm" version --short
 }
-if [ "${1:-}" = tools ]; then
-  tools
-  exit
-fi
+tools() {
+  local version
+  version=$(cd tools/skaffold && go list -m -f '{{.Version}}' github.com/GoogleContainerTools/skaffold/v2)
+  build tools/skaffold skaffold github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold \
+    "-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$version" timetzdata
+  "$bin/skaffold" version
+  helm
+}
+case "${1:-}" in
+  tools | helm) "$1" && exit ;;
+esac
 
 build kube kube . "$stamp"
 for name in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
