@@ -37,7 +37,7 @@ if [ "$ENGINE" = docker ]; then
   # An SBOM and SLSA provenance (max: the build's parameters too), as attestations beside
   # each platform's image in the index the tag names. Needs a buildx builder of the
   # docker-container driver (setup-buildx-action's), not the engine's default one.
-  [ -n "${ATTEST:-}" ] && args+=(--sbom=true --provenance=mode=max)
+  if [ -n "${ATTEST:-}" ]; then args+=(--sbom=true --provenance=mode=max); fi
 else
   build=(podman build)
   [ -n "${PLATFORMS:-}" ] && { echo "images: PLATFORMS needs Docker buildx" >&2; exit 2; }
