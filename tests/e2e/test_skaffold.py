@@ -133,6 +133,10 @@ def served(kube, pod: str, path: str) -> str:
     return kube.run("-n", "snip-dev", "exec", pod, "-c", "links", "--", "python", "-c", code, check=False)
 
 
+def namespace_exists(kube, name: str) -> bool:
+    return bool(kube.run("get", "namespace", name, "--ignore-not-found", "-o", "name").strip())
+
+
 def wait_log(log, text: str, timeout_s: float, since: int = 0) -> int:
     """Wait until skaffold's log has ``text`` after offset ``since``; its offset."""
     deadline = time.monotonic() + timeout_s
@@ -146,6 +150,10 @@ def wait_log(log, text: str, timeout_s: float, since: int = 0) -> int:
 
 
 def test_skaffold_dev_syncs_code_rebuilds_on_a_dependency_and_cleans_up(sk, kube, dev_run, run_id):
+    # From nothing, as a user starts the day: on top of `skaffold run`'s deploy, dev's
+    # run-id labels would roll every pod at once, twice the CPU requests of one deploy.
+    sk.run("delete", timeout=300)
+    kube.wait_for("skaffold delete removing snip-dev", lambda: (not namespace_exists(kube, "snip-dev"), ""), 300)
     log = deploy.WORKDIR / f"{run_id}-skaffold-dev.log"
     dev = sk.start("dev", f"--default-repo={REGISTRY}", "--port-forward=off", log=log)
     try:
@@ -188,8 +196,7 @@ def test_skaffold_dev_syncs_code_rebuilds_on_a_dependency_and_cleans_up(sk, kube
         # Ctrl-C, as in a terminal: Skaffold deletes what it deployed, the namespace included.
         os.killpg(dev.pid, signal.SIGINT)
         dev.wait(timeout=300)
-    gone = lambda: (not kube.run("get", "namespace", "snip-dev", "--ignore-not-found", "-o", "name").strip(), "")  # noqa: E731
-    kube.wait_for("Ctrl-C removing snip-dev", gone, 300)
+    kube.wait_for("Ctrl-C removing snip-dev", lambda: (not namespace_exists(kube, "snip-dev"), ""), 300)
 
 
 @pytest.fixture(scope="module")

@@ -199,12 +199,13 @@ class Skaffold:
 
     def start(self, *args: str, log: Path, **extra: str) -> subprocess.Popen:
         """Start ``skaffold ARGS`` in the background (``skaffold dev``), its output in ``log``."""
-        return subprocess.Popen(
-            [binary(), *args],
-            cwd=self.workspace,
-            env=self.environ(**extra),
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            # Its own process group: Ctrl-C reaches skaffold alone, as in a terminal.
-            start_new_session=True,
-        )
+        with log.open("w") as out:
+            return subprocess.Popen(
+                [binary(), *args],
+                cwd=self.workspace,
+                env=self.environ(**extra),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                # Its own process group: Ctrl-C reaches skaffold alone, as in a terminal.
+                start_new_session=True,
+            )
