@@ -85,7 +85,8 @@ def built(sk):
     # Outside the workspace: an untracked file would make the gitCommit tags "-dirty".
     output = sk.workspace.with_name(f"{sk.workspace.name}-build.json")
     started = time.monotonic()
-    sk.run("build", f"--default-repo={REGISTRY}", f"--file-output={output}", timeout=BUILD_S)
+    # Built and pushed every time: Skaffold's artifact cache would skip both for a tag it knows.
+    sk.run("build", f"--default-repo={REGISTRY}", "--cache-artifacts=false", f"--file-output={output}", timeout=BUILD_S)
     print(f"\ne2e figures skaffold: build_s={time.monotonic() - started:.0f}")
     return {b["imageName"]: b["tag"] for b in json.loads(output.read_text())["builds"]}
 
