@@ -17,7 +17,8 @@ what varies per install turned into values (``VALUES``), and what Helm needs of 
   last one. Not hooks: the pods' wait-for-schema init containers would wait on a hook
   that `--wait` holds back.
 - `helm test` runs the smoke test (k8s/smoke-test/smoke.sh), in the Pod that
-  `skaffold verify` runs: skaffold.yaml's verify container and overrides.
+  `skaffold verify` runs: skaffold.yaml's verify container and overrides. Helm deletes
+  it once it passes, and keeps a failed one to read.
 """
 
 from __future__ import annotations
@@ -112,7 +113,11 @@ def smoke_test() -> dict:
         "metadata": {
             "name": verify["name"],
             "labels": pod["metadata"]["labels"],
-            "annotations": {"helm.sh/hook": "test", "helm.sh/hook-delete-policy": "before-hook-creation"},
+            # Deleted once passed (helm uninstall then leaves no pod), kept when failed, to read.
+            "annotations": {
+                "helm.sh/hook": "test",
+                "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+            },
         },
         "spec": {**pod["spec"], "restartPolicy": "Never"},
     }
