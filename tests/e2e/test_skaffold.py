@@ -86,7 +86,9 @@ def built(sk):
     output = sk.workspace.with_name(f"{sk.workspace.name}-build.json")
     started = time.monotonic()
     # Built and pushed every time: Skaffold's artifact cache would skip both for a tag it knows.
-    sk.run("build", f"--default-repo={REGISTRY}", "--cache-artifacts=false", f"--file-output={output}", timeout=BUILD_S)
+    # --push: on kind, Skaffold would otherwise load the images into the nodes instead.
+    build = ("build", f"--default-repo={REGISTRY}", "--push", "--cache-artifacts=false", f"--file-output={output}")
+    sk.run(*build, timeout=BUILD_S)
     print(f"\ne2e figures skaffold: build_s={time.monotonic() - started:.0f}")
     return {b["imageName"]: b["tag"] for b in json.loads(output.read_text())["builds"]}
 
