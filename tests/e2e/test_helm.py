@@ -21,9 +21,8 @@ from e2ekit.kube import MAKE_CLUSTER_KUBECONFIG, ROOT
 
 from .conftest import push_images
 
-DIGESTS = {
-    name: "sha256:" + hashlib.sha256(name.encode()).hexdigest() for name in ("links", "redirect", "stats", "web")
-}
+IMAGES = ("links", "redirect", "stats", "web")
+DIGESTS = {name: "sha256:" + hashlib.sha256(name.encode()).hexdigest() for name in IMAGES}
 NAMESPACE = "snip-prod"
 REGISTRY = os.environ.get("E2E_REGISTRY", "localhost:5001")
 #: make cluster's: its registry speaks plain HTTP, which skopeo is told here.
@@ -142,6 +141,17 @@ def make_chart(version: str, env: dict[str, str]) -> tuple[Path, Path]:
     return package, render
 
 
+def second_version(first: str, second: str, env: dict[str, str]) -> None:
+    """Tag ``second``: the images of ``first`` in Docker's manifest format (podman pushes
+    OCI's), so every digest differs and an upgrade rolls every pod, as a release's does.
+    A rebuild would not do: podman's layer cache returns the same image for a new
+    version label."""
+    conf = ("--registries-conf", env["CONTAINERS_REGISTRIES_CONF"]) if "CONTAINERS_REGISTRIES_CONF" in env else ()
+    for image in IMAGES:
+        source, target = (f"docker://{env['REGISTRY']}/{image}:{tag}" for tag in (first, second))
+        subprocess.run(["skopeo", *conf, "copy", "--format", "v2s2", source, target], check=True, capture_output=True)
+
+
 def fitted_chart(render: Path, version: str, where: Path, budget: int) -> Path:
     """make chart's chart for this node: the same release render, CPU requests scaled to
     ``budget`` millicores by one factor (replicas, limits and all else prod's own)."""
@@ -163,8 +173,10 @@ def release(kube, run_id, tmp_path_factory):
     where = tmp_path_factory.mktemp("helm")
     budget = int(free_cpu(kube) * CPU_SHARE)
     charts = []
-    for version in (f"v0.1.0-{run_id}", f"v0.2.0-{run_id}"):
-        push_images(version)
+    first, second = f"v0.1.0-{run_id}", f"v0.2.0-{run_id}"
+    push_images(first)
+    second_version(first, second, env)
+    for version in (first, second):
         package, render = make_chart(version, env)
         assert package.is_file(), package
         charts.append(fitted_chart(render, version, where, budget))
@@ -231,6 +243,7 @@ def test_helm_install_upgrade_history_rollback_test_uninstall(kube, release):
     # Resources are watched by the test (deploy.progress): the logging agent's image has
     # no stand-in on make cluster, and Helm's --wait would wait for its pods forever.
     install = ("--set", f"logging.namespace={release['logging']}", "--wait=hookOnly", "--timeout=10m")
+    assert chart_images(first).isdisjoint(chart_images(second)), "the second version's digests are new"
     helm.run("install", "snip", str(first), *install, env=env)
     rolled_out(kube, release, "install")
     assert served_images(kube, namespace) == chart_images(first)
