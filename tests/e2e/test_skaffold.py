@@ -85,9 +85,10 @@ def built(sk):
     # Outside the workspace: an untracked file would make the gitCommit tags "-dirty".
     output = sk.workspace.with_name(f"{sk.workspace.name}-build.json")
     started = time.monotonic()
-    # Built and pushed every time: Skaffold's artifact cache would skip both for a tag it knows.
-    # --push: on kind, Skaffold would otherwise load the images into the nodes instead.
-    build = ("build", f"--default-repo={REGISTRY}", "--push", "--cache-artifacts=false", f"--file-output={output}")
+    # --push: on kind, Skaffold would otherwise load the images into the nodes instead. The
+    # artifact cache stays on: `skaffold run` then deploys these very digests (podman's
+    # builds are not reproducible, a rebuild would give others).
+    build = ("build", f"--default-repo={REGISTRY}", "--push", f"--file-output={output}")
     sk.run(*build, timeout=BUILD_S)
     print(f"\ne2e figures skaffold: build_s={time.monotonic() - started:.0f}")
     return {b["imageName"]: b["tag"] for b in json.loads(output.read_text())["builds"]}
