@@ -5,7 +5,7 @@ VENV := .venv/.installed
 $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
 	@scripts/bootstrap.sh
 
-.PHONY: help dev test lint fmt render scan services images release-manifests image-test smoke db-upgrade purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e
+.PHONY: help dev test lint fmt render scan services images release-manifests chart image-test smoke db-upgrade purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e
 
 help: ## list the commands
 	@awk -F ':.*## ' '/^[a-z][a-z0-9-]*:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ images: ## build every image (Docker if an engine answers, else podman); REGISTR
 
 release-manifests: ## the prod overlay with images pinned by digest: VERSION=v1.2.3 REGISTRY=ghcr.io/you/snip
 	@scripts/release-manifests.sh
+
+chart: $(VENV) ## the released prod overlay as a Helm chart, generated from its render: VERSION=v1.2.3 REGISTRY=ghcr.io/you/snip
+	@scripts/chart.sh
 
 cluster: ## a one-node Kubernetes on this Linux machine, built from the official Go modules, no Docker (root)
 	@scripts/cluster/up.sh

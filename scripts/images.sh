@@ -8,6 +8,7 @@
 #   ALSO_TAG    a second tag for the same build, e.g. the release version v1.2.3
 #   PUSH=1      push what was built (with PLATFORMS, Docker builds and pushes in one go)
 #   PLATFORMS   e.g. linux/amd64,linux/arm64  Docker buildx only; default: this machine's
+#   ATTEST=1    attach an SBOM and provenance to pushed images (Docker buildx only)
 #   BASE_IMAGE  the Python base image         default: the Dockerfile's
 #   PIP_CERT_FILE  a CA bundle for pip behind a TLS-intercepting proxy (podman only)
 #   ENGINE      docker or podman              default: detected
@@ -33,6 +34,10 @@ if [ "$ENGINE" = docker ]; then
   [ -n "${PLATFORMS:-}" ] && args+=(--platform "$PLATFORMS")
   # A multi-platform image cannot be loaded into the local engine, only pushed.
   if [ -n "${PUSH:-}" ]; then args+=(--push); else args+=(--load); fi
+  # An SBOM and SLSA provenance (max: the build's parameters too), as attestations beside
+  # each platform's image in the index the tag names. Needs a buildx builder of the
+  # docker-container driver (setup-buildx-action's), not the engine's default one.
+  if [ -n "${ATTEST:-}" ]; then args+=(--sbom=true --provenance=mode=max); fi
 else
   build=(podman build)
   [ -n "${PLATFORMS:-}" ] && { echo "images: PLATFORMS needs Docker buildx" >&2; exit 2; }

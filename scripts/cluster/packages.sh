@@ -2,7 +2,8 @@
 # Installs the Debian packages make cluster runs and a fresh machine lacks, with one
 # apt-get update: containerd, runc and the CNI plugins (the node), iptables and conntrack
 # (kube-proxy), docker-registry and socat (the image registry and its relay), podman,
-# debootstrap, catatonit and busybox-static (the images), openssl (the certificates).
+# debootstrap, catatonit and busybox-static (the images), openssl (the certificates),
+# skopeo (make chart's image digests).
 set -euo pipefail
 
 missing=()
@@ -21,6 +22,8 @@ need catatonit catatonit
 need openssl openssl
 need curl curl
 need envsubst gettext-base
+# make chart reads the released images' digests with it when Docker buildx is not there.
+need skopeo skopeo
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "cluster: installing ${missing[*]}" >&2

@@ -31,7 +31,7 @@ def validator():
 
 def profile(name: str) -> dict:
     """The configuration as Skaffold sees it with profile ``name`` active (its patches
-    use only "replace" and "remove" of object keys and list indexes)."""
+    use "replace" and "remove" of object keys and list indexes, and "add" of a new key)."""
     config = copy.deepcopy(CONFIG)
     for patch in next(p for p in CONFIG["profiles"] if p["name"] == name)["patches"]:
         *parents, last = [int(k) if k.isdigit() else k for k in patch["path"].strip("/").split("/")]
@@ -40,6 +40,9 @@ def profile(name: str) -> dict:
             target = target[key]
         if patch["op"] == "remove":
             del target[last]
+        elif patch["op"] == "add":
+            assert isinstance(target, dict) and last not in target, patch
+            target[last] = patch["value"]
         else:
             assert patch["op"] == "replace" and (last in target if isinstance(target, dict) else last < len(target))
             target[last] = patch["value"]
@@ -92,6 +95,7 @@ def test_each_profile_deploys_its_overlay_and_verifies_its_namespace(name):
     assert deploy_hook_namespaces(config) == [OVERLAYS[name]["namespace"]]
     assert "portForward" not in config
     assert config["build"]["tagPolicy"] == {"envTemplate": {"template": "{{.VERSION}}"}}
+    assert config["build"]["local"] == {"push": True}, "a released version goes to the registry"
     assert [a["kubeContext"] for a in next(p for p in CONFIG["profiles"] if p["name"] == name)["activation"]] == [
         f"snip-{name}"
     ]
@@ -105,6 +109,24 @@ def test_default_deploys_dev_and_forwards_to_existing_service_ports(rendered):
         assert forward["namespace"] == OVERLAYS["dev"]["namespace"]
         service = find(rendered["dev"], "Service", forward["resourceName"])
         assert forward["port"] in [p["port"] for p in service["spec"]["ports"]]
+
+
+def test_dev_pushes_only_where_the_cluster_pulls_from_a_registry():
+    """push unset: Skaffold loads images into kind and minikube, pushes for other contexts."""
+    assert "push" not in CONFIG["build"]["local"]
+
+
+def test_the_local_base_profile_builds_every_image_on_the_local_base():
+    """Activated by BASE_IMAGE alone, it hands every artifact the base and pip's CA path."""
+    local = next(p for p in CONFIG["profiles"] if p["name"] == "local-base")
+    assert local["activation"] == [{"env": "BASE_IMAGE=.+"}]
+    config = profile("local-base")
+    for a in config["build"]["artifacts"]:
+        assert a["docker"]["buildArgs"] == {
+            "SERVICE": a["docker"]["buildArgs"]["SERVICE"],
+            "BASE_IMAGE": "{{.BASE_IMAGE}}",
+            "PIP_CERT": "{{.PIP_CERT}}",
+        }, a["image"]
 
 
 def test_port_forwards_use_make_devs_ports():

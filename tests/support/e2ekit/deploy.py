@@ -128,8 +128,11 @@ def progress(kube: Kube, namespace: str, skip: set[str] = frozenset()) -> tuple[
     waiting = []
     for d in kube.get("deployments", namespace):
         want, status = d["spec"].get("replicas", 1), d.get("status", {})
-        if status.get("observedGeneration", 0) < d["metadata"]["generation"] or any(
-            status.get(key, 0) < want for key in ("updatedReplicas", "availableReplicas")
+        # replicas above want: the old ReplicaSet's pods still run, and they count as available.
+        if (
+            status.get("observedGeneration", 0) < d["metadata"]["generation"]
+            or any(status.get(key, 0) < want for key in ("updatedReplicas", "availableReplicas"))
+            or status.get("replicas", 0) > want
         ):
             waiting.append(f"deployment/{d['metadata']['name']} {status.get('availableReplicas', 0)}/{want}")
     for s in kube.get("statefulsets", namespace):
