@@ -17,7 +17,9 @@ import pytest
 import yaml
 
 from e2ekit import crds, deploy, helm, secrets
+from e2ekit.incluster import Client
 from e2ekit.kube import MAKE_CLUSTER_KUBECONFIG, ROOT
+from e2ekit.load import Load
 
 from .conftest import push_images
 
@@ -107,6 +109,8 @@ def test_another_host_reaches_the_ingress_and_links_short_urls(chart):
 
 #: Bounds for a 2-core node: prod's rollout, the migrations included.
 ROLLOUT_S = 600
+#: Requests a second of the load kept up through the upgrade and the rollback.
+LOAD_RATE = 10
 #: The share of the nodes' unrequested CPU for prod's requests (tests/e2e/test_prod.py
 #: scales them alike): the rest is for a rollout's surge pods, and others' workloads.
 CPU_SHARE = 0.4
@@ -249,8 +253,15 @@ def test_helm_install_upgrade_history_rollback_test_uninstall(kube, release):
     assert served_images(kube, namespace) == chart_images(first)
     assert all("@sha256:" in image for image in chart_images(first)), "images pinned by digest"
 
-    helm.run("upgrade", "snip", str(second), "--reuse-values", "--wait=hookOnly", "--timeout=10m", env=env)
-    rolled_out(kube, release, "upgrade")
+    # A steady load from inside the namespace through the upgrade and the rollback, every
+    # request counted (as tests/e2e/test_scenarios.py does for a rolling update).
+    client = Client(kube, namespace, next(i for i in chart_images(first) if "/links@" in i))
+    plan = {"codes": client.run("api", "create", "8"), "requests": ["redirect", "links_read"]}
+    with Load(client, plan, LOAD_RATE) as upgrade:
+        helm.run("upgrade", "snip", str(second), "--reuse-values", "--wait=hookOnly", "--timeout=10m", env=env)
+        rolled_out(kube, release, "upgrade")
+    assert upgrade.result["failed"] == 0, upgrade.result["failures"]
+    print(f"e2e figures helm: upgrade_requests={upgrade.result['requests']} failed={upgrade.result['failed']}")
     assert served_images(kube, namespace) == chart_images(second)
     jobs = {
         j["metadata"]["name"] for j in kube.get("jobs", namespace) if j["metadata"]["name"].endswith("-db-upgrade-2")
@@ -260,8 +271,12 @@ def test_helm_install_upgrade_history_rollback_test_uninstall(kube, release):
     history = json.loads(helm.run("history", "snip", "--output", "json", env=env))
     assert [(h["revision"], h["chart"]) for h in history] == [(1, chart_name(first)), (2, chart_name(second))]
 
-    helm.run("rollback", "snip", "1", "--wait=hookOnly", "--timeout=10m", env=env)
-    rolled_out(kube, release, "rollback")
+    with Load(client, plan, LOAD_RATE) as rollback:
+        helm.run("rollback", "snip", "1", "--wait=hookOnly", "--timeout=10m", env=env)
+        rolled_out(kube, release, "rollback")
+    client.close()
+    assert rollback.result["failed"] == 0, rollback.result["failures"]
+    print(f"e2e figures helm: rollback_requests={rollback.result['requests']} failed={rollback.result['failed']}")
     assert served_images(kube, namespace) == chart_images(first)
     assert [h["revision"] for h in json.loads(helm.run("history", "snip", "--output", "json", env=env))] == [1, 2, 3]
 
