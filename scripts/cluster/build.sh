@@ -59,5 +59,5 @@ build kube etcd go.etcd.io/etcd/server/v3
 build addons/coredns coredns github.com/coredns/coredns
 build addons/metrics-server metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server
 build addons/local-path-provisioner local-path-provisioner github.com/rancher/local-path-provisioner
-"$bin/kubectl" version --client | head -1
+"$bin/kubectl" version --client | sed -n 1p
 tools

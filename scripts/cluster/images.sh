@@ -56,7 +56,7 @@ normalized() {
 containerd_socket=$CLUSTER_DIR/containerd/containerd.sock
 
 # addon_image NAME: the image of the add-on's own program, as its manifest names it.
-addon_image() { sed -n "s/^ *image: *\([^ ]*$1[^ ]*\).*/\1/p" "$CLUSTER_SCRIPTS/addons/$1/$1.yaml" | head -1; }
+addon_image() { sed -n "s/^ *image: *\([^ ]*$1[^ ]*\).*/\1/p" "$CLUSTER_SCRIPTS/addons/$1/$1.yaml" | sed -n 1p; }
 
 rootfs=$("$images/rootfs.sh")
 # pip, in a stand-in's build, trusts what this machine trusts (a TLS-intercepting proxy).

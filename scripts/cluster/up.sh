@@ -148,5 +148,5 @@ kubectl_ -n kube-system wait --for condition=Available deployment/coredns deploy
 kubectl_ -n local-path-storage wait --for condition=Available deployment/local-path-provisioner --timeout 120s >/dev/null
 kubectl_ wait --for condition=Available apiservice/v1beta1.metrics.k8s.io --timeout 120s >/dev/null
 
-say "ready in $((SECONDS - started)) s: Kubernetes $("$CLUSTER_BIN/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1), images at $REGISTRY"
+say "ready in $((SECONDS - started)) s: Kubernetes $("$CLUSTER_BIN/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | sed -n 1p), images at $REGISTRY"
 echo "export KUBECONFIG=$KUBECONFIG_FILE PATH=$CLUSTER_BIN:\$PATH"
