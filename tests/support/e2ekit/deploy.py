@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .kube import ROOT, Kube
+from .kube import ROOT, Kube, KubectlError
 
 OVERLAYS = ROOT / "kustomize" / "overlays"
 COMPONENTS = ROOT / "kustomize" / "components"
@@ -149,11 +149,32 @@ def progress(kube: Kube, namespace: str, skip: set[str] = frozenset()) -> tuple[
         if any(ref["kind"] == "CronJob" for ref in job["metadata"].get("ownerReferences", [])):
             continue
         conditions = {c["type"]: c for c in job.get("status", {}).get("conditions", []) if c["status"] == "True"}
+        name = job["metadata"]["name"]
         if "Failed" in conditions:
-            raise AssertionError(f"job/{job['metadata']['name']} failed: {conditions['Failed'].get('message')}")
+            raise AssertionError(
+                f"job/{name} failed: {conditions['Failed'].get('message')}; its last failed run said:\n"
+                + FAILED_RUNS.get((namespace, name), "(nothing seen)")
+            )
         if "Complete" not in conditions:
-            waiting.append(f"job/{job['metadata']['name']} running")
+            remember_failed_runs(kube, namespace, name)
+            waiting.append(f"job/{name} running")
     return not waiting, ", ".join(waiting) or "all rolled out"
+
+
+#: (namespace, Job) -> the output of its last failed container, kept while the pod is
+#: there: once the Job gives up, its pods are deleted, and with them what they said.
+FAILED_RUNS: dict[tuple[str, str], str] = {}
+
+
+def remember_failed_runs(kube: Kube, namespace: str, job: str) -> None:
+    for pod in kube.get("pods", namespace, selector=f"job-name={job}"):
+        for status in pod["status"].get("containerStatuses", []):
+            if status.get("lastState", {}).get("terminated", {}).get("exitCode"):
+                args = ("-n", namespace, "logs", pod["metadata"]["name"], "-c", status["name"], "--previous")
+                try:
+                    FAILED_RUNS[(namespace, job)] = kube.run(*args, "--tail=30")
+                except KubectlError as error:
+                    FAILED_RUNS[(namespace, job)] = str(error)
 
 
 def delete(kube: Kube, run: str, deployed: Deployed) -> None:
