@@ -251,7 +251,10 @@ def test_every_log_line_is_one_json_object(kube, suite):
     lines = 0
     for app in ("web", "links", "redirect", "stats-api", "stats-worker"):
         for pod in kube.get("pods", suite.namespace, selector=f"app={app}"):
-            for container in pod["spec"]["containers"]:
+            # Containers that have started (one the autoscaler just added may still be initializing).
+            for container in pod["status"].get("containerStatuses", []):
+                if "waiting" in container.get("state", {}):
+                    continue
                 log = kube.run("-n", suite.namespace, "logs", pod["metadata"]["name"], "-c", container["name"])
                 for line in log.splitlines():
                     record = json.loads(line)

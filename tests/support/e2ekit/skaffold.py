@@ -65,7 +65,7 @@ def verify_job(namespace: str) -> dict:
     return job
 
 
-def run_verify(kube: Kube, namespace: str, timeout_s: float = 120) -> str:
+def run_verify(kube: Kube, namespace: str, timeout_s: float = 300) -> str:
     """Run the smoke test as `skaffold verify` does; return its log, or fail with it."""
     job = verify_job(namespace)
     name = job["metadata"]["name"]
