@@ -72,11 +72,15 @@ def test_a_sidecar_listening_on_loopback_only_never_passes_its_probes(kube, depl
         ]
         return any(s["restartCount"] > 0 for s in statuses), str(statuses)
 
-    kube.wait_for("the kubelet restarting the unreachable sidecar", restarted, ROLLOUT_S)
-    assert not any(
-        p["status"].get("containerStatuses", [{}])[0].get("ready")
-        for p in kube.get("pods", broken.namespace, selector="app=redirect")
-    )
+    try:
+        kube.wait_for("the kubelet restarting the unreachable sidecar", restarted, ROLLOUT_S)
+        assert not any(
+            p["status"].get("containerStatuses", [{}])[0].get("ready")
+            for p in kube.get("pods", broken.namespace, selector="app=redirect")
+        )
+    finally:
+        # Its CPU requests are the node's: the next test's pods must find room.
+        deploy.delete(kube, f"{run_id}-b", broken)
 
 
 def test_skaffold_verify_runs_its_smoke_test_in_the_namespace(kube, staging):
