@@ -4,32 +4,11 @@ its steps (edits included) never touch this one."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from snipdev import ROOT
-
-
-def copy_of_the_repository(target: Path) -> Path:
-    """The working tree as it is (committed or not), in a Git repository of its own."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    git = ["git", "-c", "user.name=snip", "-c", "user.email=snip@localhost"]
-    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=target, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "the copy"], cwd=target, check=True)
-    return target
+from repocopy import copy_of_the_repository
 
 
 def in_copy_env(root: Path) -> dict[str, str]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from repocopy import copy_of_the_repository
+
 from .kube import ROOT, Kube
 
 
@@ -98,25 +100,7 @@ def workspace(where: Path) -> Path:
     and Skaffold's gitCommit tags still name a commit."""
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
-    files = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=ROOT,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (where / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, where / name)
-    git = ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@snip.invalid"]
-    subprocess.run(["git", "init", "--quiet"], cwd=where, check=True)
-    subprocess.run(["git", "add", "--all"], cwd=where, check=True)
-    subprocess.run([*git, "commit", "--quiet", "--message", "e2e workspace"], cwd=where, check=True)
-    return where
+    return copy_of_the_repository(where)
 
 
 @dataclass
