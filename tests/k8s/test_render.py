@@ -23,6 +23,7 @@ def test_every_overlay_is_known_and_renders(rendered):
 def test_every_component_renders_on_the_base(rendered_components):
     assert set(rendered_components) == {
         "dev-reload",
+        "external-database",
         "loadgenerator",
         "logging",
         "monitoring",
