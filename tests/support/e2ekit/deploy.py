@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -53,13 +55,17 @@ def render(overlay: str, run: str, images: dict[str, str], components: tuple[str
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": [os.path.relpath(OVERLAYS / overlay, workdir)],
-        "components": [os.path.relpath(COMPONENTS / c, workdir) for c in components],
         "labels": [{"pairs": {RUN_LABEL: run}}],
         "images": [
             {"name": name, "newName": ref.rsplit(":", 1)[0], "newTag": ref.rsplit(":", 1)[1]}
             for name, ref in images.items()
         ],
     }
+    if components:
+        # Added to (a copy of) the overlay itself, as a user adds one: a component's own
+        # objects must be built with the overlay's generators for their references to the
+        # generated names (a hash appended) to be rewritten.
+        kustomization["resources"] = [os.path.relpath(overlay_with(overlay, components, workdir / "overlay"), workdir)]
     (workdir / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
     done = subprocess.run(["kubectl", "kustomize", str(workdir)], capture_output=True, text=True, timeout=60)
     if done.returncode != 0:
@@ -85,6 +91,25 @@ def render(overlay: str, run: str, images: dict[str, str], components: tuple[str
         if o["kind"] == "ClusterRoleBinding" and o["roleRef"]["name"] in roles:
             o["roleRef"]["name"] = f"{run}-{o['roleRef']['name']}"
     return Deployed(overlay, objects, namespaces)
+
+
+def overlay_with(overlay: str, components: tuple[str, ...], target: Path) -> Path:
+    """A copy of ``overlay`` at ``target`` with ``components`` appended to its own: its
+    files copied (kustomize loads files only from within a kustomization's folder), its
+    references to folders outside it made relative to ``target``."""
+    source = OVERLAYS / overlay
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    spec = yaml.safe_load((source / "kustomization.yaml").read_text())
+
+    def moved(path: str) -> str:
+        return os.path.relpath(source / path, target) if path.startswith("..") else path
+
+    for field in ("resources", "components"):
+        spec[field] = [moved(p) for p in spec.get(field, [])]
+    spec["components"] += [os.path.relpath(COMPONENTS / c, target) for c in components]
+    (target / "kustomization.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    return target
 
 
 def millicores(value) -> int:

@@ -21,11 +21,12 @@ MAKE_CLUSTER_KUBECTL = ROOT / ".local" / "cluster" / "bin" / "kubectl"
 class KubectlError(Exception):
     """kubectl exited non-zero; the message is its command line and error output."""
 
-    def __init__(self, args: list[str], stderr: str):
+    def __init__(self, args: list[str], stderr: str, stdout: str = ""):
         # The API server repeats a whole object in some errors: its start and end say enough.
         lines = [line if len(line) < 600 else f"{line[:300]} ... {line[-200:]}" for line in stderr.strip().splitlines()]
         super().__init__(f"kubectl {' '.join(args)}: " + "\n".join(lines))
-        self.stderr = stderr
+        # What the command printed before it failed (the suite's CLIs log on stdout).
+        self.stderr, self.stdout = stderr, stdout
 
 
 def find_kubeconfig() -> Path | None:
@@ -57,7 +58,7 @@ class Kube:
         command = [self.kubectl, "--kubeconfig", str(self.kubeconfig), *args]
         done = subprocess.run(command, input=input, capture_output=True, text=True, timeout=timeout)
         if check and done.returncode != 0:
-            raise KubectlError(list(args), done.stderr)
+            raise KubectlError(list(args), done.stderr, done.stdout)
         return done.stdout
 
     def json(self, *args: str, timeout: float = 60) -> dict:
