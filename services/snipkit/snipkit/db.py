@@ -41,10 +41,9 @@ import psycopg2
 import psycopg2.extensions
 from flask import Flask, current_app
 
-from .admin import first_line
 from .breaker import Breaker
 from .config import Setting, integer, mask_url, number, url
-from .errors import DependencyUnavailable
+from .errors import DependencyUnavailable, first_line
 from .health import Check, add_check
 from .logs import service_name
 
