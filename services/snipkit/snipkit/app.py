@@ -16,7 +16,7 @@ from . import body, config, errors, health, logs, metrics, requestid
 log = logging.getLogger("snipkit")
 
 BASE_SETTINGS = [
-    config.Setting("LOG_LEVEL", config.choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    logs.LOG_LEVEL,
     config.Setting("METRICS_ENABLED", config.boolean, True),
     config.Setting("MAX_BODY_BYTES", config.integer(1024), 16 * 1024, doc="largest request body accepted"),
 ]

@@ -25,6 +25,11 @@ from json.encoder import encode_basestring as _quote
 
 from gunicorn.glogging import Logger as _GunicornBaseLogger
 
+from .config import Setting, choice
+
+#: The level of every logger, the app's and gunicorn's (read by both, declared here once).
+LOG_LEVEL = Setting("LOG_LEVEL", choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+
 #: The id of the request being handled, set by :mod:`snipkit.requestid`.
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
