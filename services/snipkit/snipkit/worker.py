@@ -240,9 +240,9 @@ class Worker(ThreadWorker):
         request in flight is done. Meanwhile the kernel still completes connections to
         the port and queues them, and when the worker exits they are reset: a client
         that could have gone elsewhere waited for nothing. Closed, the port refuses a
-        connection at once, which a client or a proxy retries on another instance, and
-        with SO_REUSEPORT the kernel gives new connections to the process that replaces
-        this one (tests/suite/test_graceful_shutdown.py shows both workers).
+        connection at once, which a client or a proxy can retry safely (nothing was
+        sent), and with SO_REUSEPORT the kernel gives new connections to the process
+        that replaces this one (tests/suite/test_graceful_shutdown.py shows both workers).
         """
         super().set_accept_enabled(enabled)
         if not enabled and not self.alive:
