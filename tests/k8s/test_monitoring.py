@@ -22,7 +22,7 @@ from snipdev.kube.render import COMPONENTS, find
 RULE_TESTS = COMPONENTS / "monitoring" / "rules.test.yaml"
 #: Metrics that come from outside the suite, and from where.
 EXTERNAL_METRICS = {"kube_pod_container_status_restarts_total": "kube-state-metrics"}
-#: Metrics each service package must define (checked once the package is on the branch).
+#: Metrics a service package must define, and that package.
 SERVICE_METRICS = {"stats_oldest_unprocessed_age_seconds": "stats"}
 
 

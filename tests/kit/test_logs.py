@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import timedelta
+
+from gunicorn.config import Config
 
 from snipkit import logs
 
@@ -53,9 +56,7 @@ def test_exceptions_stay_on_one_line():
     assert "ValueError: boom" in json.loads(line)["exception"]
 
 
-def test_access_line_is_one_json_object_whatever_the_path(tmp_path):
-    from datetime import timedelta
-
+def test_access_line_is_one_json_object_whatever_the_path(capfd):
     class Response:
         status_code = 404
         headers = [("Content-Type", "application/json"), ("X-Request-ID", "rid-9")]
@@ -64,14 +65,11 @@ def test_access_line_is_one_json_object_whatever_the_path(tmp_path):
         method = "GET"
         path = '/r/a"b\\c\u00e9\n'
 
-    out = tmp_path / "access.log"
-    access = logs.GunicornLogger.__new__(logs.GunicornLogger)
-    access._access_enabled = True
-    access._clock = logs._SecondsClock()
-    with open(out, "wb") as sink:
-        access._stdout = sink.fileno()
-        access.access(Response, Request, {"REMOTE_ADDR": "10.1.2.3"}, timedelta(milliseconds=12.345))
-    (line,) = out.read_text().splitlines()
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    capfd.readouterr()
+    logs.GunicornLogger(cfg).access(Response, Request, {"REMOTE_ADDR": "10.1.2.3"}, timedelta(milliseconds=12.345))
+    (line,) = capfd.readouterr().out.splitlines()
     entry = json.loads(line)
     assert entry["path"] == Request.path and entry["message"] == f"GET {Request.path} 404"
     assert entry["request_id"] == "rid-9" and entry["status"] == 404 and entry["duration_ms"] == 12.35

@@ -60,12 +60,11 @@ def test_cache_entry_lives_for_the_configured_ttl(settings, add_link, redis_clie
     assert 70 <= redis_client.ttl(f"{sandbox.key_prefix}link:ttl") <= 77
 
 
-def test_warm_cache_needs_no_postgresql(app, client, add_link, redis_client, sandbox):
+def test_warm_cache_needs_no_postgresql(settings, client, add_link, redis_client, sandbox):
     add_link("warm", "https://example.com/warm")
     assert client.get("/r/warm").status_code == 302
-    # Point the app at a server that does not exist and drop its pool: any query now fails.
-    app.config["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:9/none"
-    app.extensions["snipkit.db"]["pool"] = None
+    # Another redirect on the same Redis, whose PostgreSQL does not exist: any query fails.
+    client = redirect.create_app({**settings, "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}).test_client()
     response = client.get("/r/warm")
     assert response.status_code == 302
     assert response.headers["Location"] == "https://example.com/warm"

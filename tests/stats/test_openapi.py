@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
+import stats
 from snipkit.errors import SERVER_STATUSES
 
 # For each documented status, a request that must produce it. 503 (PostgreSQL down) is
@@ -49,10 +50,8 @@ def test_every_documented_response_is_produced_and_matches(client, document):
     assert seen == set(REQUESTS)
 
 
-def test_documented_503_when_postgresql_is_down(app, document):
-    app.config["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:9/none"
-    app.extensions["snipkit.db"]["pool"] = None
-    client = app.test_client()
+def test_documented_503_when_postgresql_is_down(document):
+    client = stats.create_app({"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}).test_client()
     for path, method, status, schema in documented(document):
         if status == "503":
             url = REQUESTS[(path, "200")]

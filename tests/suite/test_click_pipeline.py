@@ -125,3 +125,10 @@ def test_sigterm_stops_the_worker_with_status_0(start_worker):
     worker.send(signal.SIGTERM)
     assert worker.process.wait(10) == 0
     assert any(entry["message"] == "stopped" for entry in worker.log_entries())
+
+
+def test_the_worker_builds_no_stats_api(start_worker):
+    # stats-api's own setting, unusable: read by the worker, it would stop it at start.
+    worker = start_worker(RETENTION_DAYS="forever")
+    assert requests.get(f"{worker.url}/readyz", timeout=TIMEOUT).status_code == 200
+    assert {entry["service"] for entry in worker.log_entries()} == {"stats-worker"}

@@ -16,7 +16,6 @@ are counted late rather than lost.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import threading
 import time
@@ -24,6 +23,7 @@ import time
 from flask import Flask, current_app
 
 from snipkit import cache, db, keys
+from snipkit.perprocess import PerProcess
 
 log = logging.getLogger("redirect.clicks")
 
@@ -100,14 +100,14 @@ def init_app(app: Flask) -> None:
     """Start the flusher in each worker process, on its first request (after gunicorn forks)."""
     if not app.config["PENDING_FLUSH_ENABLED"]:
         return
-    started = {"pid": None}
-    lock = threading.Lock()
+
+    def start() -> threading.Thread:
+        flusher = threading.Thread(target=_flush_forever, args=(app,), name="pending-clicks", daemon=True)
+        flusher.start()
+        return flusher
+
+    flusher = PerProcess(start)
 
     @app.before_request
-    def _ensure_flusher():
-        if started["pid"] == os.getpid():
-            return
-        with lock:
-            if started["pid"] != os.getpid():
-                threading.Thread(target=_flush_forever, args=(app,), name="pending-clicks", daemon=True).start()
-                started["pid"] = os.getpid()
+    def _ensure_flusher() -> None:
+        flusher.get()  # None: a before_request that returns something answers the request

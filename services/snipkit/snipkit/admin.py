@@ -16,18 +16,12 @@ from contextlib import contextmanager
 import psycopg2
 
 from .cache import REDIS_ERRORS
-from .errors import DependencyUnavailable
+from .errors import DependencyUnavailable, first_line
 
 log = logging.getLogger("snipkit.admin")
 
 #: Failures of the backing services, as opposed to bugs, which keep their stack trace.
 BACKING_ERRORS = (psycopg2.Error, DependencyUnavailable, *REDIS_ERRORS)
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an error's message (libpq's run to several), or its type."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @contextmanager

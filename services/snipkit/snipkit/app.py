@@ -16,7 +16,7 @@ from . import body, config, errors, health, logs, metrics, requestid
 log = logging.getLogger("snipkit")
 
 BASE_SETTINGS = [
-    config.Setting("LOG_LEVEL", config.choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    logs.LOG_LEVEL,
     config.Setting("METRICS_ENABLED", config.boolean, True),
     config.Setting("MAX_BODY_BYTES", config.integer(1024), 16 * 1024, doc="largest request body accepted"),
 ]
@@ -70,8 +70,13 @@ def serve(factory: Callable[[], Flask]) -> Flask:
         sys.exit(_WORKER_BOOT_ERROR)
 
 
-def cli(factory: Callable[[], Flask]) -> click.Group:
-    """A ``flask``-style command line for a service's admin commands (``links db upgrade``)."""
+def cli(factory: Callable[[], Flask], *own: click.Command) -> click.Group:
+    """A ``flask``-style command line for a service's admin commands (``links db upgrade``).
+
+    The app's commands run with the app ``factory`` builds. ``own`` commands are the
+    group's: they run without it (``stats worker``, a process type that builds an app
+    of its own, with other settings).
+    """
 
     def load() -> Flask:
         try:
@@ -80,4 +85,7 @@ def cli(factory: Callable[[], Flask]) -> click.Group:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
 
-    return FlaskGroup(create_app=load, add_version_option=False, set_debug_flag=False)
+    group = FlaskGroup(create_app=load, add_version_option=False, set_debug_flag=False)
+    for command in own:
+        group.add_command(command)
+    return group

@@ -8,8 +8,6 @@ so several deployments, or several test runs, can share one Redis.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 
 import redis
 from flask import Flask, current_app
@@ -17,6 +15,7 @@ from flask import Flask, current_app
 from .breaker import Breaker
 from .config import Setting, mask_url, number, url
 from .health import Check, add_check
+from .perprocess import PerProcess
 
 log = logging.getLogger("snipkit.cache")
 
@@ -46,15 +45,7 @@ def make_client(redis_url: str, timeout: float) -> redis.Redis:
 def client(app: Flask | None = None) -> redis.Redis:
     """This process's Redis client for ``app`` (the current app by default)."""
     app = app or current_app._get_current_object()
-    state = app.extensions["snipkit.cache"]
-    current = state.get("client")
-    if current is None or state.get("pid") != os.getpid():
-        with state["lock"]:
-            if state.get("client") is None or state.get("pid") != os.getpid():
-                state["client"] = make_client(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_S"])
-                state["pid"] = os.getpid()
-            current = state["client"]
-    return current
+    return app.extensions["snipkit.cache"]["client"].get()
 
 
 def available(app: Flask | None = None) -> bool:
@@ -78,9 +69,7 @@ def init_app(app: Flask, *, required: bool = True) -> None:
     """Attach a per-process Redis client and a readiness check (``required=False``: Redis
     is reported but does not make the service unready)."""
     app.extensions["snipkit.cache"] = {
-        "lock": threading.Lock(),
-        "client": None,
-        "pid": None,
+        "client": PerProcess(lambda: make_client(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_S"])),
         "breaker": Breaker("redis", app.config["REDIS_RETRY_AFTER_S"]),
     }
     log.debug("redis %s", mask_url(app.config["REDIS_URL"]))

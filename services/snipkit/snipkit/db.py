@@ -41,12 +41,12 @@ import psycopg2
 import psycopg2.extensions
 from flask import Flask, current_app
 
-from .admin import first_line
 from .breaker import Breaker
 from .config import Setting, integer, mask_url, number, url
-from .errors import DependencyUnavailable
+from .errors import DependencyUnavailable, first_line
 from .health import Check, add_check
 from .logs import service_name
+from .perprocess import PerProcess
 
 log = logging.getLogger("snipkit.db")
 
@@ -131,7 +131,6 @@ class Pool:
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.size)
         self.breaker = Breaker("postgresql", cfg["DB_RETRY_AFTER_S"])
-        self.pid = os.getpid()
 
     def _connect(self, wait_s: float):
         factory = functools.partial(_Connection, wait_timeout_s=wait_s)
@@ -205,15 +204,7 @@ def _app_name() -> str:
 def pool(app: Flask | None = None) -> Pool:
     """This process's pool for ``app`` (the current app by default), made on first use."""
     app = app or current_app._get_current_object()
-    state = app.extensions["snipkit.db"]
-    current = state.get("pool")
-    if current is None or current.pid != os.getpid():
-        with state["lock"]:
-            current = state.get("pool")
-            if current is None or current.pid != os.getpid():
-                current = Pool(app.config)
-                state["pool"] = current
-    return current
+    return app.extensions["snipkit.db"].get()
 
 
 @contextmanager
@@ -248,7 +239,7 @@ def init_app(app: Flask, *, required: bool = True) -> None:
     """Attach a per-process pool and a readiness check to ``app`` (``required=False``:
     PostgreSQL is reported but does not make the service unready)."""
     psycopg2.extensions.set_wait_callback(_wait)
-    app.extensions["snipkit.db"] = {"lock": threading.Lock(), "pool": None}
+    app.extensions["snipkit.db"] = PerProcess(lambda: Pool(app.config))
     log.debug("database %s", mask_url(app.config["DATABASE_URL"]))
 
     def probe() -> None:

@@ -102,6 +102,12 @@ def with_server_statuses(responses: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (libpq's run to several), or its type."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def error_body(status: int, code: str, message: str, **details: Any) -> tuple[Any, int]:
     return jsonify({"error": {"code": code, "message": message, **details}}), status
 

@@ -39,7 +39,7 @@ SETTINGS = [
         doc="how long a client may take to send a request, and to read each response (snipkit.worker)",
     ),
     _config.Setting("ACCESS_LOG", _config.boolean, True),
-    _config.Setting("LOG_LEVEL", _config.choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    _logs.LOG_LEVEL,
 ]
 
 

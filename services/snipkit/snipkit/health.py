@@ -14,7 +14,6 @@ balancer's rotation before it closes its listener.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,13 +22,15 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, jsonify
 
+from .perprocess import PerProcess
+
 log = logging.getLogger("snipkit.health")
 
 _draining = threading.Event()
 #: The longest /readyz takes to answer: below the kubelet's default probe timeout (1 s).
 BUDGET_S = 0.8
-_probes: dict[str, ThreadPoolExecutor] = {}
-_probes_lock = threading.Lock()
+#: This process's probe threads (threads do not survive a fork).
+_probe_threads = PerProcess(lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="readiness"))
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,6 @@ def require_one_of(app: Flask, names: Iterable[str]) -> None:
     app.extensions.setdefault("snipkit.one_of", []).append(tuple(names))
 
 
-def _executor() -> ThreadPoolExecutor:
-    """This process's probe threads, made after fork (threads do not survive one)."""
-    pid = str(os.getpid())
-    with _probes_lock:
-        if pid not in _probes:
-            _probes.clear()
-            _probes[pid] = ThreadPoolExecutor(max_workers=8, thread_name_prefix="readiness")
-        return _probes[pid]
-
-
 def _failure(probe: Callable[[], None]) -> str | None:
     try:
         probe()
@@ -83,7 +74,7 @@ def _failure(probe: Callable[[], None]) -> str | None:
 def run_checks(app: Flask) -> tuple[bool, dict[str, dict]]:
     """Run every check at once; one still running after :data:`BUDGET_S` has failed."""
     checks = app.extensions.get("snipkit.checks", [])
-    running = {check.name: _executor().submit(_failure, check.probe) for check in checks}
+    running = {check.name: _probe_threads.get().submit(_failure, check.probe) for check in checks}
     wait_for(running.values(), timeout=BUDGET_S)
     results: dict[str, dict] = {}
     for check in checks:

@@ -23,8 +23,8 @@ import psycopg2
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .admin import first_line
 from .config import mask_url
+from .errors import first_line
 
 log = logging.getLogger("snipkit.migrations")
 

@@ -234,6 +234,16 @@ class Worker(ThreadWorker):
         super().handle_error(req, _JsonErrors(client, exc), addr, exc)
 
     def set_accept_enabled(self, enabled: bool) -> None:
+        """Stop accepting; a worker that is stopping closes its listening sockets too.
+
+        Why: stock gthread only stops polling them, and keeps them open until its last
+        request in flight is done. Meanwhile the kernel still completes connections to
+        the port and queues them, and when the worker exits they are reset: a client
+        that could have gone elsewhere waited for nothing. Closed, the port refuses a
+        connection at once, which a client or a proxy can retry safely (nothing was
+        sent), and with SO_REUSEPORT the kernel gives new connections to the process
+        that replaces this one (tests/suite/test_graceful_shutdown.py shows both workers).
+        """
         super().set_accept_enabled(enabled)
         if not enabled and not self.alive:
             for listener in self.sockets:

@@ -30,18 +30,17 @@ SETTINGS = [
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The stats-api app, which also carries the other process types and admin commands
-    (``stats worker``, ``stats db upgrade``, ``stats purge``, ``stats seed-demo``);
-    ``test_config`` overrides settings (see :func:`snipkit.create_app`)."""
+    """The stats-api app, which also carries the admin commands (``stats db upgrade``,
+    ``stats purge``, ``stats seed-demo``); ``test_config`` overrides settings (see
+    :func:`snipkit.create_app`). ``stats worker`` is not among them (see :mod:`stats.cli`)."""
     app = snipkit.create_app(SERVICE, __name__, SETTINGS, test_config)
     db.init_app(app)
     migrations.register_cli(app, MIGRATIONS)
 
-    from . import admin, api, openapi, worker
+    from . import admin, api, openapi
 
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
-    app.cli.add_command(worker.command)
     for command in admin.COMMANDS:
         app.cli.add_command(command)
     return app

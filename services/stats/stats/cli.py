@@ -3,6 +3,7 @@ processes (``stats db upgrade``, ``stats purge``, ``stats seed-demo``), in the s
 
 from snipkit.app import cli
 
-from . import create_app
+from . import create_app, worker
 
-main = cli(create_app)
+# The worker is the group's own command: it builds its health app, not stats-api's.
+main = cli(create_app, worker.command)
