@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from snipdev import ROOT
-from snipdev.embedded import free_port, scratch_folder
+from snipdev.embedded import free_ports, scratch_folder
 from snipdev.processes import wait_until
 from snipdev.services import processes
 
@@ -44,8 +44,9 @@ def dev_env(state):
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL", "LOG_FORMAT"}
     }
-    env.update({p.port_variable: str(free_port()) for p in processes()})
-    env.update(SNIP_STATE_DIR=str(state), DEV_POSTGRES_PORT=str(free_port()), DEV_REDIS_PORT=str(free_port()))
+    names = [p.port_variable for p in processes()] + ["DEV_POSTGRES_PORT", "DEV_REDIS_PORT"]
+    env.update({name: str(port) for name, port in zip(names, free_ports(len(names)), strict=True)})
+    env.update(SNIP_STATE_DIR=str(state))
     return env
 
 
