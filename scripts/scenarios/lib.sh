@@ -74,6 +74,20 @@ ask() {
   fi
 }
 
+# until_ok SECONDS command...: printed once, then run every 3 s until it succeeds; after
+# SECONDS, the script stops, naming it.
+until_ok() {
+  local limit=$1 deadline
+  shift
+  printf '+ %s  # until it succeeds, up to %s s\n' "$(quoted "$@")" "$limit" >&3
+  [[ $DRY_RUN == false ]] || return 0
+  deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { echo "$(basename "$0"): not done after $limit s: $(quoted "$@")" >&2 && return 1; }
+    sleep 3
+  done
+}
+
 KUBECTL=(kubectl)
 [[ -z $CONTEXT ]] || KUBECTL+=(--context "$CONTEXT")
 KUBECTL+=(-n "$NAMESPACE")

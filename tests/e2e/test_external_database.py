@@ -10,7 +10,6 @@ import pytest
 
 from e2ekit import deploy, external_db
 from e2ekit.kube import KubectlError
-from snipdev.embedded import scratch_folder
 
 ROLLOUT_S = 420
 CLICKS = 5
@@ -20,16 +19,8 @@ ROLE_SECRETS = ("links-db", "redirect-db", "stats-db")
 
 
 @pytest.fixture(scope="module")
-def server(kube):
-    address = external_db.pod_reachable_address(kube)
-    if address is None:
-        pytest.skip(f"where this cluster's pods reach this machine is unknown: set {external_db.ADDRESS_ENV}")
-    if external_db.system_postgres() is None:
-        pytest.skip("no PostgreSQL build with TLS here (/usr/lib/postgresql/*/bin); the wheel's has none")
-    with scratch_folder("snip-e2e-external-") as folder:
-        server = external_db.ExternalPostgres(folder, address).start()
-        yield server
-        server.stop()
+def server(external_postgres):
+    return external_postgres
 
 
 def secret_named(deployed: deploy.Deployed, name: str) -> dict:

@@ -175,3 +175,40 @@ def test_make_scenario_dry_runs_shows_every_scenario():
     done = subprocess.run([ROOT / "scripts" / "scenario-dry-runs.sh"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("######## ")] == list(RUNS)
+
+
+def _external(tmp_path) -> list[str]:
+    """swap-database.sh's arguments for a database outside the cluster."""
+    (tmp_path / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    (tmp_path / "password").write_text("not-a-real-one")
+    return ["192.0.2.10:5432", str(tmp_path / "ca.crt"), str(tmp_path / "password")]
+
+
+def test_the_swap_to_an_external_database_agrees_with_the_overlay(dev, tmp_path):
+    commands = scenarios.dry_run(SCRIPTS / "swap-database.sh", *_external(tmp_path))
+    assert scenarios.check(commands, dev) == []
+    lines = [" ".join(c) for c in commands]
+    assert any("apply -k" in line and line.endswith("scenarios/postgres-external") for line in lines)
+    assert any("exec -i deployment/toolbox -c postgres" in line for line in lines), "no provisioning step"
+    # Its name inside the cluster is a Service with no selector: only the EndpointSlice
+    # the script patches gives it an address, never a pod of the suite.
+    service, endpoints = render.render(SCRIPTS / "postgres-external")
+    assert service["kind"] == "Service" and "selector" not in service["spec"]
+    assert endpoints["metadata"]["labels"]["kubernetes.io/service-name"] == service["metadata"]["name"]
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda args: ["192.0.2:5432", *args[1:]], "must be an IPv4 address and a port"),
+        (lambda args: [args[0], "/nonexistent/ca.crt", args[2]], "cannot read /nonexistent/ca.crt"),
+        (lambda args: [args[0], args[2], args[2]], "holds no PEM certificate"),
+        (lambda args: args[:2], "usage: swap-database.sh"),
+    ],
+)
+def test_the_swap_refuses_bad_external_arguments(change, says, tmp_path):
+    done = subprocess.run(
+        [SCRIPTS / "swap-database.sh", "--dry-run", *change(_external(tmp_path))],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 2 and says in done.stderr, done.stderr

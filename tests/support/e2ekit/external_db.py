@@ -22,8 +22,9 @@ from snipdev.embedded import EmbeddedPostgres, free_port
 from .kube import MAKE_CLUSTER_KUBECONFIG, ROOT, Kube
 
 ADDRESS_ENV = "E2E_EXTERNAL_DB_ADDRESS"
-#: The names the server's certificate carries: what verify-full checks the URL's host against.
-NAMES = ("postgres",)
+#: The names the server's certificate carries: what verify-full checks the URL's host
+#: against (the external-database component's Service, and swap-database.sh's).
+NAMES = ("postgres", "postgres-external")
 
 
 def pod_reachable_address(kube: Kube) -> str | None:
@@ -70,8 +71,19 @@ class ExternalPostgres:
         self.server = EmbeddedPostgres(folder / "data", self.port, listen=address, bin_dir=system_postgres())
 
     @property
+    def ca_file(self) -> Path:
+        return self.folder / "ca.crt"
+
+    @property
     def ca(self) -> str:
-        return (self.folder / "ca.crt").read_text()
+        return self.ca_file.read_text()
+
+    def password_file(self) -> Path:
+        """The superuser's password in a file of its own (for a script: never an argument)."""
+        path = self.folder / "admin-password"
+        path.write_text(self.password)
+        path.chmod(0o600)
+        return path
 
     def start(self) -> ExternalPostgres:
         make_certificates(self.folder, NAMES)
