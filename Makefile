@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 VENV := .venv/.installed
 
-$(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
+$(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml tests/support/pyproject.toml bench/pyproject.toml
 	@scripts/bootstrap.sh
 
 .PHONY: help dev test lint fmt render scan services images release-manifests chart image-test smoke db-upgrade purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e

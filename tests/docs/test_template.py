@@ -23,7 +23,7 @@ import requests
 
 from snipdev import ROOT
 from snipdev.embedded import free_port, scratch_folder
-from snipdev.processes import wait_until
+from testkit.processes import wait_until
 
 from .conftest import in_copy_env
 
