@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 GUIDE = ROOT / "docs" / "template.md"
 BIN = Path(sys.executable).parent
-#: The tests of tests/k8s that look at every service, and the README's settings table.
+#: The tests of tests/k8s that look at every service, and the settings table of docs/local.md.
 MANIFEST_TESTS = [
     "tests/k8s/test_apps.py",
     "tests/k8s/test_policy.py",
