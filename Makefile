@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 VENV := .venv/.installed
 
-$(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml
+$(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scripts/snipdev/pyproject.toml tests/support/pyproject.toml bench/pyproject.toml
 	@scripts/bootstrap.sh
 
 .PHONY: help dev test lint fmt render scan services images release-manifests chart image-test smoke db-upgrade purge seed backup restore scenario-dry-runs bench load cluster cluster-down e2e
@@ -10,7 +10,7 @@ $(VENV): requirements/lock.txt requirements/dev.in services/*/pyproject.toml scr
 help: ## list the commands
 	@awk -F ':.*## ' '/^[a-z][a-z0-9-]*:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-dev: $(VENV) ## run the whole suite locally, reloading edited code (settings: README, Configuration)
+dev: $(VENV) ## run the whole suite locally, reloading edited code (settings: docs/local.md)
 	@.venv/bin/python -m snipdev.dev
 
 test: $(VENV) ## run every test against real PostgreSQL and Redis

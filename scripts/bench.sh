@@ -18,4 +18,4 @@ fi
 
 args=(--update-docs --scale "${SCALE:-1k,100k,1M}")
 [ -z "${BASELINE:-}" ] || args+=(--baseline "$BASELINE")
-exec .venv/bin/python -m snipdev.bench "${args[@]}" "$@"
+exec .venv/bin/python -m snipbench "${args[@]}" "$@"

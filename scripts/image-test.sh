@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make image-test: build every service image with podman on a local base image, then run
 # each the way the manifests will and check that it serves and stops cleanly
-# (scripts/snipdev/snipdev/imagetest.py). Needs root, podman, runc and debootstrap.
+# (tests/images/imagetest.py). Needs root, podman, runc and debootstrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +19,4 @@ started=$SECONDS
 built=$(scripts/images.sh)
 mapfile -t images <<< "$built"
 echo "image-test: built ${#images[@]} images in $((SECONDS - started)) s"
-.venv/bin/python -m snipdev.imagetest "${images[@]}"
+.venv/bin/python tests/images/imagetest.py "${images[@]}"

@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 -m venv "$tmp/venv"
 editables=()
-for project in services/*/pyproject.toml scripts/snipdev/pyproject.toml; do
+for project in services/*/pyproject.toml scripts/snipdev/pyproject.toml tests/support/pyproject.toml bench/pyproject.toml; do
   editables+=(-e "$(dirname "$project")")
 done
 "$tmp/venv/bin/pip" install --quiet "${editables[@]}" -r requirements/dev.in

@@ -1,7 +1,7 @@
 """Fixtures shared by every test: one real PostgreSQL and Redis per run.
 
 Where they come from: TEST_DATABASE_URL/TEST_REDIS_URL, else testcontainers, else the
-embedded servers (see snipdev.backing). The run gets its own database, roles and Redis
+embedded servers (see testkit.backing). The run gets its own database, roles and Redis
 key prefix, all removed at the end. ``serve`` runs an app over real HTTP in a thread;
 ``stats_double`` stands in for stats-api where a test is not about stats-api itself.
 ``hostile`` holds the Hypothesis strategies of the inputs that once made the services
@@ -33,8 +33,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from werkzeug.serving import make_server
 
-from snipdev import backing, database, embedded
-from snipdev.processes import ServiceProcess
+from snipdev import database, embedded
+from testkit import backing
+from testkit.processes import ServiceProcess
 
 # Property tests run the same examples on every machine and keep no database of
 # failures: a run is reproducible from the code alone, and its length is bounded.

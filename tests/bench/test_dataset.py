@@ -10,8 +10,8 @@ from contextlib import closing
 import psycopg2
 import pytest
 
+from snipbench import dataset, scale
 from snipdev import database
-from snipdev.bench import dataset, scale
 
 LINKS = 300
 

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from snipdev.bench import scale
+from snipbench import scale
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,7 +28,7 @@ def smoke(sandbox, tmp_path_factory):
     env = {**os.environ, "TEST_DATABASE_URL": sandbox.admin_url, "TEST_REDIS_URL": sandbox.redis_url}
     argv = ["--smoke", "--scale", "50,200", "--baseline", "HEAD", "--out", str(out)]
     result = subprocess.run(
-        [sys.executable, "-m", "snipdev.bench", *argv], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "snipbench", *argv], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads((out / "results.json").read_text()), (out / "results.md").read_text(), result.stdout, out

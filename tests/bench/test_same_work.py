@@ -8,8 +8,8 @@ import pytest
 import redis
 import requests
 
-from snipdev.bench.services import SAME_WORK_APP
-from snipdev.processes import wait_until
+from snipbench.services import SAME_WORK_APP
+from testkit.processes import wait_until
 
 pytestmark = pytest.mark.slow
 

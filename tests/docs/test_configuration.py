@@ -1,4 +1,4 @@
-"""The README's "Configuration" table names every local setting snipdev.settings reads,
+"""The "Configuration" table of docs/local.md names every local setting snipdev.settings reads,
 and no other, so the table cannot drift from the code."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from snipdev.services import processes
 
 
 def configuration_rows() -> list[list[str]]:
-    text = (ROOT / "README.md").read_text()
-    section = text.split("### Configuration", 1)[1].split("\n#", 1)[0]
+    text = (ROOT / "docs" / "local.md").read_text()
+    section = text.split("\n## Configuration\n", 1)[1].split("\n#", 1)[0]
     rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| `")]
     return [[cell.strip() for cell in row] for row in rows]
 

@@ -1,5 +1,6 @@
-"""Every relative link in the README and docs/ points at a file or folder that exists,
-and every #anchor in a link to a Markdown file at one of its headings."""
+"""Every relative link in the README, docs/ and the READMEs of the local tooling, the test
+support and the bench points at a file or folder that exists, and every #anchor in a link
+to a Markdown file at one of its headings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 from snipdev import ROOT
 
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCUMENTS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "bench").glob("*.md")),
+    ROOT / "scripts" / "snipdev" / "README.md",
+    ROOT / "tests" / "support" / "README.md",
+]
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -23,7 +23,7 @@ import requests
 
 from snipdev import ROOT
 from snipdev.embedded import free_port, scratch_folder
-from snipdev.processes import wait_until
+from testkit.processes import wait_until
 
 from .conftest import in_copy_env
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 GUIDE = ROOT / "docs" / "template.md"
 BIN = Path(sys.executable).parent
-#: The tests of tests/k8s that look at every service, and the README's settings table.
+#: The tests of tests/k8s that look at every service, and the settings table of docs/local.md.
 MANIFEST_TESTS = [
     "tests/k8s/test_apps.py",
     "tests/k8s/test_policy.py",

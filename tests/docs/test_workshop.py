@@ -18,8 +18,8 @@ import pytest
 
 from snipdev import ROOT, settings
 from snipdev.embedded import free_port, scratch_folder
-from snipdev.processes import wait_until
 from snipdev.services import processes
+from testkit.processes import wait_until
 
 from .conftest import in_copy_env
 

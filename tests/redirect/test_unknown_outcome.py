@@ -8,7 +8,7 @@ import redis as redis_py
 
 import redirect
 from redirect import clicks
-from snipdev.processes import wait_until
+from testkit.processes import wait_until
 
 
 def test_a_click_whose_redis_call_timed_out_carries_one_id_in_every_copy(

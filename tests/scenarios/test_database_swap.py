@@ -12,9 +12,9 @@ import time
 
 import psycopg2
 
-from snipdev.balancer import Balancer
-from snipdev.load import SteadyLoad
-from snipdev.rollout import rolling_restart
+from testkit.balancer import Balancer
+from testkit.load import SteadyLoad
+from testkit.rollout import rolling_restart
 
 
 def _query(url: str, sql: str, *params):

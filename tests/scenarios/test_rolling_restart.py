@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from snipdev.balancer import Balancer
-from snipdev.load import SteadyLoad
-from snipdev.rollout import rolling_restart
+from testkit.balancer import Balancer
+from testkit.load import SteadyLoad
+from testkit.rollout import rolling_restart
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
-from snipdev.processes import wait_until
 from stats import counting, worker
+from testkit.processes import wait_until
 
 T0 = 1_893_456_000_000
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from snipdev.processes import ServiceProcess
+from testkit.processes import ServiceProcess
 
 
 @pytest.fixture

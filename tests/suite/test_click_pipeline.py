@@ -8,7 +8,7 @@ import signal
 import pytest
 import requests
 
-from snipdev.processes import ServiceProcess, wait_until
+from testkit.processes import ServiceProcess, wait_until
 
 TIMEOUT = 5
 

@@ -12,9 +12,9 @@ import psycopg2
 import pytest
 import requests
 
-from snipdev.balancer import Balancer
-from snipdev.load import SteadyLoad
-from snipdev.processes import GUNICORN, ServiceProcess
+from testkit.balancer import Balancer
+from testkit.load import SteadyLoad
+from testkit.processes import GUNICORN, ServiceProcess
 
 GRACEFUL_TIMEOUT = 5
 SHUTDOWN_DELAY = 1.0

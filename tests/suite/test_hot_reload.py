@@ -8,8 +8,8 @@ import textwrap
 import requests
 
 from snipdev.dev import reload_args
-from snipdev.processes import ServiceProcess, wait_until
 from snipdev.services import Process
+from testkit.processes import ServiceProcess, wait_until
 
 APP = """
 from flask import render_template

@@ -11,8 +11,8 @@ import time
 import psycopg2
 import requests
 
-from snipdev.load import SteadyLoad
-from snipdev.processes import wait_until
+from testkit.load import SteadyLoad
+from testkit.processes import wait_until
 
 FROZEN_S = 5
 # A client gives up after this: a cached redirect takes milliseconds, so one that needs

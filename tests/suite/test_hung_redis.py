@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from snipdev.processes import wait_until
+from testkit.processes import wait_until
 
 FROZEN_S = 3
 TIMEOUT = 10

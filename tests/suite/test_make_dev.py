@@ -17,8 +17,8 @@ import requests
 
 from snipdev import ROOT
 from snipdev.embedded import free_ports, scratch_folder
-from snipdev.processes import wait_until
 from snipdev.services import processes
+from testkit.processes import wait_until
 
 
 def answer(call):

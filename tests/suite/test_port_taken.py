@@ -8,7 +8,7 @@ import socket
 
 import requests
 
-from snipdev.processes import ServiceProcess
+from testkit.processes import ServiceProcess
 
 
 def test_a_second_server_on_a_taken_port_stops_and_the_first_keeps_every_request(start, started, service_env):

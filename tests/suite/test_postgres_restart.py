@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import requests
 
-from snipdev.processes import wait_until
+from testkit.processes import wait_until
 
 
 def test_links_recovers_after_postgres_restart(start, service_env, own_postgres):

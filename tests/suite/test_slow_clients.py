@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from snipdev.load import SteadyLoad
+from testkit.load import SteadyLoad
 
 SLOW = 200
 CLIENT_TIMEOUT_S = 4

@@ -8,7 +8,7 @@ import re
 
 import requests
 
-from snipdev.processes import wait_until
+from testkit.processes import wait_until
 
 TIMEOUT = 5
 

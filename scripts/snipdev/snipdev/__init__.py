@@ -1,6 +1,7 @@
-"""Local tooling for snip (never shipped in a service image): embedded PostgreSQL and
-Redis for a zero-setup ``make dev`` and ``make test``, database provisioning with the
-same script the Kubernetes StatefulSet runs, and the Procfile runner."""
+"""What users run on their machine (never shipped in a service image): ``make dev`` with
+embedded PostgreSQL and Redis, database provisioning with the same script the Kubernetes
+StatefulSet runs, the Procfile runner, the admin commands and ``make smoke``; and the
+checks of the rendered manifests (:mod:`snipdev.kube`)."""
 
 from pathlib import Path
 

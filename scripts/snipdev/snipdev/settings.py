@@ -1,7 +1,7 @@
 """The local settings: one set, read in one place, by every command that runs or finds
 the suite on this machine (``make dev``, ``make seed``, ``make purge``, ``make backup``,
 ``make restore``, ``make load``, ``make smoke``). Each comes from the environment, else
-from a ``.env`` file at the top of the repository, else its default; the README's
+from a ``.env`` file at the top of the repository, else its default; docs/local.md's
 "Configuration" table lists them (a test keeps the two in step).
 
 ``python -m snipdev.settings urls`` prints the suite's URLs as ``NAME=value`` lines
@@ -27,7 +27,7 @@ from .services import Process, processes
 FIRST_PORT = 8000
 _PORT = config.integer(1, 65535)
 
-#: The settings that are not a process's port, as the README's table shows them.
+#: The settings that are not a process's port, as docs/local.md's table shows them.
 SETTINGS = [
     config.Setting("DEV_POSTGRES_PORT", _PORT, 15432, doc="the embedded PostgreSQL's port"),
     config.Setting("DEV_REDIS_PORT", _PORT, 16379, doc="the embedded Redis's port"),

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import requests
 
-from ..processes import ServiceProcess
+from testkit.processes import ServiceProcess
+
 from . import baseline, wrk
 from .baseline import Baseline
 from .footprint import cpu_seconds

@@ -1,7 +1,7 @@
 """A rolling restart on one machine, the way a Deployment rolls its pods: start a new
 process (a new pod, on its own port) with the changed settings, wait until it is ready,
 then SIGTERM the old one, which reports 503 on /readyz, drains and exits. Clients that
-reach the service through a :class:`snipdev.balancer.Balancer` see no failure.
+reach the service through a :class:`testkit.balancer.Balancer` see no failure.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ environment and secrets from mounted files (``DATABASE_URL_FILE``). The checks:
 - SIGTERM: exit status 0 within the graceful timeout; every log line is one JSON object.
 
 PostgreSQL and Redis are the host's (TEST_DATABASE_URL / TEST_REDIS_URL, see
-snipdev.backing); the run gets its own database, roles and key prefix, dropped at the end.
+testkit.backing); the run gets its own database, roles and key prefix, dropped at the end.
 Containers share the host's network, the one way they reach servers bound to its loopback,
 so each listens on its own free port through ``PORT``, as it would on 8080 in a pod.
 """
@@ -33,8 +33,9 @@ from pathlib import Path
 
 import requests
 
-from . import backing, database, embedded, smoke
-from .services import processes
+from snipdev import database, embedded, smoke
+from snipdev.services import processes
+from testkit import backing
 
 PODMAN = os.environ.get("PODMAN", "podman")
 GRACEFUL_TIMEOUT_S = 10
@@ -217,7 +218,7 @@ def say(message: str) -> None:
 
 def main(images: list[str]) -> int:
     if not images:
-        print("usage: python -m snipdev.imagetest IMAGE...", file=sys.stderr)
+        print("usage: python tests/images/imagetest.py IMAGE...", file=sys.stderr)
         return 2
     started = time.monotonic()
     passed: list[str] = []

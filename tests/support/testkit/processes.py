@@ -16,8 +16,8 @@ from pathlib import Path
 
 import requests
 
-from . import ROOT
-from .embedded import free_port
+from snipdev import ROOT
+from snipdev.embedded import free_port
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:snipkit.gunicorn_conf"]
 

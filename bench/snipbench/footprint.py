@@ -6,7 +6,8 @@ import statistics
 
 import psutil
 
-from ..processes import ServiceProcess
+from testkit.processes import ServiceProcess
+
 from .services import Suite
 
 

@@ -62,7 +62,7 @@ def _get(mapping: dict, *path):
 
 
 def judge_all(results: dict) -> list[dict]:
-    """Every target, judged against ``results`` (see :mod:`snipdev.bench.__main__`)."""
+    """Every target, judged against ``results`` (see :mod:`snipbench.__main__`)."""
     http = results.get("http", {})
     observed = results.get("observability") or {}
     workers = results.get("stats_worker", {})

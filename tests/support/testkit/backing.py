@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from . import database, embedded
+from snipdev import database, embedded
 
 POSTGRES_IMAGE = "postgres:16-alpine"
 REDIS_IMAGE = "redis:7.4-alpine"

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backing import Sandbox
-from ..processes import ServiceProcess
+from testkit.backing import Sandbox
+from testkit.processes import ServiceProcess
 
-CEILING_APP = "snipdev.bench.ceiling:app"
-SAME_WORK_APP = "snipdev.bench.same_work:app"
+CEILING_APP = "snipbench.ceiling:app"
+SAME_WORK_APP = "snipbench.same_work:app"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import ROOT
+from snipdev import ROOT
 
 #: The figures measured at the baseline too, and the packages (folders of services/)
 #: taken from it: web's page with its outbound client, which lives in the kit.

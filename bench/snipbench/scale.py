@@ -35,9 +35,9 @@ import psycopg2
 import redis
 
 from snipkit import keys
+from testkit.backing import Sandbox
+from testkit.processes import ServiceProcess
 
-from ..backing import Sandbox
-from ..processes import ServiceProcess
 from . import clicks, dataset, wrk
 from .baseline import Baseline
 from .footprint import cpu_seconds

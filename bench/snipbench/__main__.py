@@ -1,4 +1,4 @@
-"""``python -m snipdev.bench``: run every figure and write results.json, results.md,
+"""``python -m snipbench``: run every figure and write results.json, results.md,
 the scale chart and (with ``--update-docs``) the numbers in docs/performance.md.
 ``--smoke`` runs a few figures for a second each (and ``--scale`` at the sizes given,
 briefly), to prove the harness works."""
@@ -15,8 +15,9 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import ROOT
-from ..backing import Sandbox, servers
+from snipdev import ROOT
+from testkit.backing import Sandbox, servers
+
 from . import baseline, chart, clicks, footprint, report, scale, targets, throughput, wrk
 from .baseline import Baseline
 from .services import SERVICES, Suite
@@ -108,7 +109,7 @@ def update_doc(table: str) -> None:
 
 
 def measure(plan: Plan, sizes: list[int], before: Baseline | None) -> dict:
-    """Every phase, on the servers :func:`snipdev.backing.servers` finds; returns the results."""
+    """Every phase, on the servers :func:`testkit.backing.servers` finds; returns the results."""
     with servers() as (admin_url, redis_url, source):
         sandbox = Sandbox(admin_url, redis_url).create()
         suite = Suite(sandbox)
@@ -139,7 +140,7 @@ def measure(plan: Plan, sizes: list[int], before: Baseline | None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m snipdev.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m snipbench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few figures for one second each")
     parser.add_argument("--out", type=Path, default=ROOT / "bench", help="folder for results.json and results.md")
     parser.add_argument("--update-docs", action="store_true", help=f"put the tables in {DOC.relative_to(ROOT)}")

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import psycopg2
 import redis
 
-from .. import ROOT
+from snipdev import ROOT
+
 from .targets import MET, MISSED
 
 
