@@ -67,10 +67,7 @@ def test_the_suite_runs_on_the_external_database_alone(kube, attached, server, c
 
 
 def test_every_connection_is_tls(attached, server):
-    sessions = server.rows(
-        "SELECT a.usename, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)"
-        " WHERE a.usename IN ('links', 'redirect', 'stats')"
-    )
+    sessions = server.role_sessions()
     assert {user for user, _ in sessions} == {"links", "redirect", "stats"}, sessions
     assert all(ssl for _, ssl in sessions), f"connections without TLS: {sessions}"
 

@@ -264,67 +264,50 @@ def test_every_log_line_is_one_json_object(kube, suite):
     report("logs", lines=lines)
 
 
-def test_the_database_swap_fails_no_request(kube, suite, client):
-    """Last but one: the suite moves to an empty PostgreSQL. The measuring load is what such a move
-    can serve throughout: new links created, and links redirect has cached (the old links
-    are not in the new database; the script says so)."""
-    ns = suite.namespace
+def swap_under_load(kube, client, namespace: str, *args: str) -> tuple[dict, scenarios.Run, list[str], str]:
+    """swap-database.sh with ``args``, under the measuring load of cached redirects and
+    creates: the load's result, the script's run, the links created after the swap, and
+    a query counting them in a server."""
     cached = client.run("api", "create", str(CODES))
     with Load(client, {"codes": cached, "requests": ["redirect"]}, RATE) as warm:
         time.sleep(2)
     assert warm.result["failed"] == 0
     with Load(client, {"codes": cached, "requests": ["redirect", "create"]}, RATE) as load:
-        run = scenarios.run(kube, "swap-database.sh", ns)
+        run = scenarios.run(kube, "swap-database.sh", namespace, *args)
         swapped = run.lines[-1][0]
         time.sleep(10)
     assert load.result["failed"] == 0, load.result["failures"]
-
     after = [c["code"] for c in load.result["created"] if c["at"] > swapped]
     assert after, "links were created after the swap"
     listed = ",".join(f"'{code}'" for code in after)
-    query = f"SELECT count(*) FROM links.links WHERE code IN ({listed})"
+    return load.result, run, after, f"SELECT count(*) FROM links.links WHERE code IN ({listed})"
+
+
+def report_swap(name: str, result: dict, run: scenarios.Run, after: list[str]) -> None:
+    seconds = round(run.lines[-1][0] - run.lines[0][0])
+    report(name, requests=result["requests"], failed=result["failed"], seconds=seconds, created_after=len(after))
+
+
+def test_the_database_swap_fails_no_request(kube, suite, client):
+    """Last but one: the suite moves to an empty PostgreSQL. The measuring load is what such a move
+    can serve throughout: new links created, and links redirect has cached (the old links
+    are not in the new database; the script says so)."""
+    ns = suite.namespace
+    result, run, after, query = swap_under_load(kube, client, ns)
     assert psql(kube, ns, "postgres-next", query) == str(len(after)), "every write after the swap is in the new server"
     assert psql(kube, ns, "postgres", query) == "0", "and none in the old one"
-    report(
-        "swap-database",
-        requests=load.result["requests"],
-        failed=load.result["failed"],
-        seconds=round(run.lines[-1][0] - run.lines[0][0]),
-        created_after=len(after),
-    )
+    report_swap("swap-database", result, run, after)
 
 
 def test_the_swap_to_an_external_database_fails_no_request(kube, suite, client, external_postgres):
     """Last: from the in-cluster postgres-next to a PostgreSQL outside the cluster, TLS
     only, by the same script given its address, CA and admin password."""
     ns, server = suite.namespace, external_postgres
-    cached = client.run("api", "create", str(CODES))
-    with Load(client, {"codes": cached, "requests": ["redirect"]}, RATE) as warm:
-        time.sleep(2)
-    assert warm.result["failed"] == 0
     target = (f"{server.address}:{server.port}", str(server.ca_file), str(server.password_file()))
-    with Load(client, {"codes": cached, "requests": ["redirect", "create"]}, RATE) as load:
-        run = scenarios.run(kube, "swap-database.sh", ns, *target)
-        swapped = run.lines[-1][0]
-        time.sleep(10)
-    assert load.result["failed"] == 0, load.result["failures"]
-
-    after = [c["code"] for c in load.result["created"] if c["at"] > swapped]
-    assert after, "links were created after the swap"
-    listed = ",".join(f"'{code}'" for code in after)
-    query = f"SELECT count(*) FROM links.links WHERE code IN ({listed})"
+    result, run, after, query = swap_under_load(kube, client, ns, *target)
     assert server.rows(query) == [(len(after),)], "every write after the swap is in the external server"
     assert psql(kube, ns, "postgres-next", query) == "0", "and none in the old one"
-    sessions = server.rows(
-        "SELECT a.usename, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)"
-        " WHERE a.usename IN ('links', 'redirect', 'stats')"
-    )
+    sessions = server.role_sessions()
     assert {user for user, _ in sessions} == {"links", "redirect", "stats"}, sessions
     assert all(ssl for _, ssl in sessions), f"connections without TLS: {sessions}"
-    report(
-        "swap-database-external",
-        requests=load.result["requests"],
-        failed=load.result["failed"],
-        seconds=round(run.lines[-1][0] - run.lines[0][0]),
-        created_after=len(after),
-    )
+    report_swap("swap-database-external", result, run, after)

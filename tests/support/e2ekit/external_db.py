@@ -121,5 +121,12 @@ class ExternalPostgres:
         finally:
             connection.close()
 
+    def role_sessions(self) -> list[tuple[str, bool]]:
+        """(role, whether TLS) of each connection the services' roles have open."""
+        return self.rows(
+            "SELECT a.usename, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)"
+            " WHERE a.usename IN ('links', 'redirect', 'stats')"
+        )
+
     def stop(self) -> None:
         self.server.stop()
