@@ -48,31 +48,30 @@ class Deployed:
 
 def render(overlay: str, run: str, images: dict[str, str], components: tuple[str, ...] = ()) -> Deployed:
     """The overlay's objects, with ``images`` (bare name -> repository:tag), the run's
-    namespaces, and ``components`` of kustomize/components added on top."""
+    namespaces, and ``components`` of kustomize/components added to the overlay."""
     workdir = WORKDIR / "-".join((run, overlay, *components))
     workdir.mkdir(parents=True, exist_ok=True)
+    # Components go into (a copy of) the overlay itself, as a user adds one: a component's
+    # own objects must be built with the overlay's generators for their references to the
+    # generated names (a hash appended) to be rewritten.
+    source = overlay_with(overlay, components, workdir / "overlay") if components else OVERLAYS / overlay
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": [os.path.relpath(OVERLAYS / overlay, workdir)],
+        "resources": [os.path.relpath(source, workdir)],
         "labels": [{"pairs": {RUN_LABEL: run}}],
         "images": [
             {"name": name, "newName": ref.rsplit(":", 1)[0], "newTag": ref.rsplit(":", 1)[1]}
             for name, ref in images.items()
         ],
     }
-    if components:
-        # Added to (a copy of) the overlay itself, as a user adds one: a component's own
-        # objects must be built with the overlay's generators for their references to the
-        # generated names (a hash appended) to be rewritten.
-        kustomization["resources"] = [os.path.relpath(overlay_with(overlay, components, workdir / "overlay"), workdir)]
     (workdir / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
     done = subprocess.run(["kubectl", "kustomize", str(workdir)], capture_output=True, text=True, timeout=60)
     if done.returncode != 0:
         raise AssertionError(f"kubectl kustomize {overlay}: {done.stderr.strip()}")
     objects = [o for o in yaml.safe_load_all(done.stdout) if o]
-    # A component added on top of the overlay brings objects with no namespace: they go
-    # where the suite runs, as they would in the overlay (whose namespace: sets it).
+    # An overlay with more than one namespace (prod) sets none for all: a component's
+    # objects, which name none, go where the suite runs.
     suite = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "links")
     for o in objects:
         if o["kind"] not in CLUSTER_SCOPED and "namespace" not in o["metadata"]:
