@@ -14,7 +14,7 @@ from flask import Flask
 import snipkit
 from snipkit import auth, config, errors
 
-from . import clients, csrf, errorpages, formatting, headers
+from . import clients, csrf, errorpages, formatting, headers, rows
 
 SERVICE = "web"
 MIN_SECRET_LENGTH = 32
@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     formatting.init_app(app)
     headers.init_app(app)
+    rows.init_app(app)
 
     from . import pages
 
