@@ -6,15 +6,11 @@ tests/links/test_openapi.py, so the document cannot drift from the behaviour.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-
-from snipkit import errors
+from snipkit import errors, openapi
 
 from .codes import CUSTOM_PATTERN
 from .paging import MAX_PAGE
 from .validation import MAX_URL_LENGTH
-
-bp = Blueprint("openapi", __name__)
 
 
 def _error(description: str) -> dict:
@@ -142,12 +138,4 @@ DOCUMENT = {
     },
 }
 
-# What the server answers before any route runs (gunicorn's refusals, slow clients).
-for _operations in DOCUMENT["paths"].values():
-    for _operation in _operations.values():
-        _operation["responses"] = errors.with_server_statuses(_operation["responses"])
-
-
-@bp.get("/openapi.json")
-def document():
-    return jsonify(DOCUMENT)
+bp = openapi.blueprint(DOCUMENT)

@@ -6,13 +6,9 @@ each response against its schema, so the document cannot drift from the behaviou
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-
-from snipkit import errors, keys
+from snipkit import errors, keys, openapi
 
 from . import params
-
-bp = Blueprint("openapi", __name__)
 
 
 def _json(description: str, schema: str) -> dict:
@@ -144,12 +140,4 @@ DOCUMENT = {
     },
 }
 
-# What the server answers before any route runs (gunicorn's refusals, slow clients).
-for _operations in DOCUMENT["paths"].values():
-    for _operation in _operations.values():
-        _operation["responses"] = errors.with_server_statuses(_operation["responses"])
-
-
-@bp.get("/openapi.json")
-def document():
-    return jsonify(DOCUMENT)
+bp = openapi.blueprint(DOCUMENT)
