@@ -81,66 +81,59 @@ def _mb(size_bytes: int) -> str:
     return f"{size_bytes / 2**20:,.1f}"
 
 
+def _table(columns: list[str], rows: list[list[str]], align: str) -> list[str]:
+    """A Markdown table after a blank line; ``align`` has an ``l`` (text) or ``r``
+    (numbers) per column."""
+    line = " | ".join
+    rule = "|".join("---" if a == "l" else "---:" for a in align)
+    return ["", f"| {line(columns)} |", f"|{rule}|", *(f"| {line(cells)} |" for cells in rows)]
+
+
+def _scale_figure(f: dict, smallest: str) -> str:
+    hit = f" hit {f['hit_ratio']:.0%}," if "hit_ratio" in f else ""
+    errors = f", {f['errors']} errors" if f["errors"] else ""
+    return (
+        f"{_n(f['rps'])} req/s,{hit} p50 {_n(f['p50_ms'], 1)} / p99 {_n(f['p99_ms'], 1)} ms "
+        f"({f['p99_vs_smallest']:.2f}x {smallest}), {_n(f['cpu_us'])} us CPU{errors}"
+    )
+
+
+def _table_size(t: dict) -> str:
+    indexes = ", ".join(f"{name.split('.')[-1]} {_mb(b)}" for name, b in t["indexes"].items())
+    return f"{_mb(t['table_bytes'])} MB; indexes {indexes}"
+
+
 def _scale(series: dict | None) -> list[str]:
     """The scale series: what was loaded, each figure per size, the worker, the tables' sizes."""
     if not series:
         return []
-    sizes = series["sizes"]
-    plan = series["plan"]
-    out = [
-        "",
+    sizes, plan, smallest = list(series["sizes"].values()), series["plan"], series["smallest"]
+    rows = [
+        ["loaded (links / clicks / minute rows)"]
+        + [f"{s['links']:,} / {s['clicks']:,} / {s['minute_rows']:,}" for s in sizes]
+    ]
+    rows += [[name] + [_scale_figure(s["figures"][name], smallest) for s in sizes] for name in sizes[0]["figures"]]
+    rows.append(
+        ["stats-worker, one worker"]
+        + [f"{_n(s['worker']['events_per_s'])} events/s ({s['worker']['vs_smallest']:.2f}x {smallest})" for s in sizes]
+    )
+    if "before" in sizes[0]["worker"]:
+        rows.append(
+            [f"stats-worker at `{series['baseline']}` (before)"]
+            + [
+                f"{_n(s['worker']['before']['events_per_s'])} events/s (today {s['worker']['vs_before']:.2f}x of it)"
+                for s in sizes
+            ]
+        )
+    rows += [[f"`{table}` size"] + [_table_size(s["sizes"][table]) for s in sizes] for table in sizes[0]["sizes"]]
+    intro = (
         f"Scale series: medians of {plan['rounds']} interleaved rounds of {plan['seconds']} s per figure and size; "
         f"codes drawn by Zipf's law from a sample of {plan['sample']:,} requests; "
-        f'"1.00x {series["smallest"]}" is the p99 against the {series["smallest"]} size\'s in the same round; '
-        "CPU is the serving process's per request.",
-        "",
-        "| figure | " + " | ".join(f"{name} links" for name in sizes) + " |",
-        "|---|" + "---:|" * len(sizes),
-    ]
-    out.append(
-        "| loaded (links / clicks / minute rows) | "
-        + " | ".join(f"{s['links']:,} / {s['clicks']:,} / {s['minute_rows']:,}" for s in sizes.values())
-        + " |"
+        f'"1.00x {smallest}" is the p99 against the {smallest} size\'s in the same round; '
+        "CPU is the serving process's per request."
     )
-    smallest = series["smallest"]
-    for name in next(iter(sizes.values()))["figures"]:
-        cells = []
-        for s in sizes.values():
-            f = s["figures"][name]
-            hit = f" hit {f['hit_ratio']:.0%}," if "hit_ratio" in f else ""
-            cells.append(
-                f"{_n(f['rps'])} req/s,{hit} p50 {_n(f['p50_ms'], 1)} / p99 {_n(f['p99_ms'], 1)} ms "
-                f"({f['p99_vs_smallest']:.2f}x {smallest}), {_n(f['cpu_us'])} us CPU"
-                + (f", {f['errors']} errors" if f["errors"] else "")
-            )
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
-    out.append(
-        "| stats-worker, one worker | "
-        + " | ".join(
-            f"{_n(s['worker']['events_per_s'])} events/s ({s['worker']['vs_smallest']:.2f}x {smallest})"
-            for s in sizes.values()
-        )
-        + " |"
-    )
-    first = next(iter(sizes.values()))["worker"]
-    if "before" in first:
-        out.append(
-            f"| stats-worker at `{series['baseline']}` (before) | "
-            + " | ".join(
-                f"{_n(s['worker']['before']['events_per_s'])} events/s (today {s['worker']['vs_before']:.2f}x of it)"
-                for s in sizes.values()
-            )
-            + " |"
-        )
-    tables = next(iter(sizes.values()))["sizes"]
-    for table in tables:
-        cells = []
-        for s in sizes.values():
-            t = s["sizes"][table]
-            indexes = ", ".join(f"{name.split('.')[-1]} {_mb(b)}" for name, b in t["indexes"].items())
-            cells.append(f"{_mb(t['table_bytes'])} MB; indexes {indexes}")
-        out.append(f"| `{table}` size | " + " | ".join(cells) + " |")
-    return out
+    columns = ["figure"] + [f"{name} links" for name in series["sizes"]]
+    return ["", intro, *_table(columns, rows, "l" + "r" * len(sizes))]
 
 
 def markdown(results: dict) -> str:
@@ -153,19 +146,34 @@ def markdown(results: dict) -> str:
         "",
         f"HTTP: wrk on the same machine, {s['connections']} connections, gunicorn {s['gunicorn']}; "
         f"medians of {s['rounds']} interleaved rounds of {s['seconds']} s.",
-        "",
-        "| figure | req/s | p50 ms | p99 ms | req/s vs ceiling | p99 vs ceiling | CPU us/request | "
-        "requests per CPU-second vs ceiling | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, f in results["http"].items():
-        out.append(
-            f"| {name} | {_n(f['rps'])} | {_n(f['p50_ms'], 1)} | {_n(f['p99_ms'], 1)} "
-            f"| {_n(f.get('rps_ratio'), 2, 'x')} | {_n(f.get('p99_ratio'), 2, 'x')} | {_n(f['cpu_us'])} "
-            f"| {_n(f.get('cpu_ratio'), 2, 'x')} | {f['errors']} |"
-        )
-    for name in results["not_available"]:
-        out.append(f"| {name} | not available yet | | | | | | | |")
+    columns = [
+        "figure",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "req/s vs ceiling",
+        "p99 vs ceiling",
+        "CPU us/request",
+        "requests per CPU-second vs ceiling",
+        "errors",
+    ]
+    rows = [
+        [
+            name,
+            _n(f["rps"]),
+            _n(f["p50_ms"], 1),
+            _n(f["p99_ms"], 1),
+            _n(f.get("rps_ratio"), 2, "x"),
+            _n(f.get("p99_ratio"), 2, "x"),
+            _n(f["cpu_us"]),
+            _n(f.get("cpu_ratio"), 2, "x"),
+            str(f["errors"]),
+        ]
+        for name, f in results["http"].items()
+    ]
+    rows += [[name, "not available yet", *[""] * 7] for name in results["not_available"]]
+    out += _table(columns, rows, "lrrrrrrrr")
     same = results.get("same_work")
     if same:
         out += [
@@ -176,19 +184,30 @@ def markdown(results: dict) -> str:
         ]
     pairs = results.get("baseline") or []
     if pairs:
-        out += [
-            "",
-            "| before/after, same run | req/s before | req/s after | CPU us/request before | after | p99 ms before "
-            "| after | after/before (req/s, CPU, p99) |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
+        columns = [
+            "before/after, same run",
+            "req/s before",
+            "req/s after",
+            "CPU us/request before",
+            "after",
+            "p99 ms before",
+            "after",
+            "after/before (req/s, CPU, p99)",
         ]
-        for pair in pairs:
-            b, a = pair["before"], pair["after"]
-            out.append(
-                f"| {pair['figure']} (before: `{pair['baseline']}`) | {_n(b['rps'])} | {_n(a['rps'])} "
-                f"| {_n(b['cpu_us'])} | {_n(a['cpu_us'])} | {_n(b['p99_ms'], 1)} | {_n(a['p99_ms'], 1)} "
-                f"| {pair['rps_ratio']:.2f}x, {pair['cpu_ratio']:.2f}x, {pair['p99_ratio']:.2f}x |"
-            )
+        rows = [
+            [
+                f"{p['figure']} (before: `{p['baseline']}`)",
+                _n(p["before"]["rps"]),
+                _n(p["after"]["rps"]),
+                _n(p["before"]["cpu_us"]),
+                _n(p["after"]["cpu_us"]),
+                _n(p["before"]["p99_ms"], 1),
+                _n(p["after"]["p99_ms"], 1),
+                f"{p['rps_ratio']:.2f}x, {p['cpu_ratio']:.2f}x, {p['p99_ratio']:.2f}x",
+            ]
+            for p in pairs
+        ]
+        out += _table(columns, rows, "lrrrrrrl")
     obs = results.get("observability")
     if obs:
         out += [
@@ -200,11 +219,12 @@ def markdown(results: dict) -> str:
         ]
     workers = results.get("stats_worker")
     if workers:
-        out += ["", "| stats-worker | events/s (median) | trials |", "|---|---:|---|"]
-        for count in ("1", "2"):
-            w = workers[count]
-            out.append(f"| {count} worker(s) | {_n(w['events_per_s'])} | {', '.join(_n(t) for t in w['trials'])} |")
-        out.append(f"| two vs one | {_n(workers['scaling'], 2, 'x')} | |")
+        rows = [
+            [f"{count} worker(s)", _n(w["events_per_s"]), ", ".join(_n(t) for t in w["trials"])]
+            for count, w in ((count, workers[count]) for count in ("1", "2"))
+        ]
+        rows.append(["two vs one", _n(workers["scaling"], 2, "x"), ""])
+        out += _table(["stats-worker", "events/s (median)", "trials"], rows, "lrl")
     delay = results.get("click_delay")
     if delay:
         out += [
@@ -215,14 +235,24 @@ def markdown(results: dict) -> str:
         ]
     startup, rss = results.get("startup") or {}, results.get("rss_mb") or {}
     if startup or rss:
-        out += ["", "| process | start to /readyz 200 (median) | RSS per worker, MB |", "|---|---:|---:|"]
-        for name in dict.fromkeys([*startup, *rss]):
-            ready = _n(startup[name]["median_s"], 2, " s") if name in startup else "-"
-            sizes = ", ".join(_n(mb, 0) for mb in rss.get(name, [])) or "-"
-            out.append(f"| {name} | {ready} | {sizes} |")
+        rows = [
+            [
+                name,
+                _n(startup[name]["median_s"], 2, " s") if name in startup else "-",
+                ", ".join(_n(mb, 0) for mb in rss.get(name, [])) or "-",
+            ]
+            for name in dict.fromkeys([*startup, *rss])
+        ]
+        out += _table(["process", "start to /readyz 200 (median)", "RSS per worker, MB"], rows, "lrr")
     out += _scale(results.get("scale"))
-    out += ["", "| target | measured | goal | result |", "|---|---:|---|---|"]
-    for row in results["targets"]:
-        where = f" ({row['where']})" if row["where"] else ""
-        out.append(f"| {row['target']}{where} | {_measured(row)} | {_target_text(row)} | {_result(row)} |")
+    rows = [
+        [
+            f"{row['target']}" + (f" ({row['where']})" if row["where"] else ""),
+            _measured(row),
+            _target_text(row),
+            _result(row),
+        ]
+        for row in results["targets"]
+    ]
+    out += _table(["target", "measured", "goal", "result"], rows, "lrll")
     return "\n".join(out) + "\n"
