@@ -43,6 +43,8 @@ class Plan:
     click_rate: float = 1000
     click_seconds: float = 10
     smoke: bool = False
+    #: Only these HTTP figures (and the ceiling they are judged against); empty: all.
+    only: tuple[str, ...] = ()
 
 
 SMOKE = Plan(rounds=1, seconds=1, warmup=0, startup_repeats=1, smoke=True)
@@ -58,8 +60,10 @@ def run(suite: Suite, plan: Plan, results: dict, before: Baseline | None) -> Non
     # The same-work ceiling is part of the bench, not a process of the suite.
     present = [name for name, service in SERVICES.items() if service.available and name != "same-work"]
     if plan.smoke:
-        chosen = [f for f in chosen if f.name in SMOKE_FIGURES]
         present = ["ceiling", "links"]
+    wanted = ("ceiling", *plan.only) if plan.only else SMOKE_FIGURES if plan.smoke else None
+    if wanted:
+        chosen = [f for f in chosen if f.name in wanted]
     if before is not None:
         chosen = throughput.with_baseline(chosen, before)
 
@@ -70,6 +74,8 @@ def run(suite: Suite, plan: Plan, results: dict, before: Baseline | None) -> Non
     results["observability"] = throughput.observability(http)
     results["same_work"] = throughput.same_work_overhead(http)
     results["baseline"] = baseline.compare(http, before) if before is not None else []
+    if plan.only:
+        return
 
     # After the HTTP figures: web starts against the links and stats-api they started.
     say("start-up: " + ", ".join(present))
@@ -148,10 +154,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="interleaved rounds of every HTTP figure")
     parser.add_argument("--scale", default="", help="numbers of links for the scale series, e.g. 1k,100k,1M")
     parser.add_argument("--baseline", metavar="REV", help="also serve some figures with REV's code (before/after)")
+    names = [f.name for f in throughput.figures()]
+    parser.add_argument(
+        "--only",
+        type=lambda text: tuple(name.strip() for name in text.split(",")),
+        default=(),
+        help=f"only these HTTP figures, comma-separated, and the ceiling (one of: {'; '.join(names)})",
+    )
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else Plan()
     if args.seconds or args.rounds:
         plan = replace(plan, seconds=args.seconds or plan.seconds, rounds=args.rounds or plan.rounds)
+    unknown = [name for name in args.only if name not in names]
+    if unknown:
+        say(f"--only: no figure named {', '.join(map(repr, unknown))}; the figures are: {'; '.join(names)}")
+        return 2
+    if args.only and args.update_docs:
+        say(f"--only measures part of the figures; {DOC.relative_to(ROOT)} takes a whole run (leave out --update-docs)")
+        return 2
+    plan = replace(plan, only=args.only)
     try:
         sizes = scale.parse(args.scale) if args.scale and args.scale != "none" else []
     except ValueError as exc:

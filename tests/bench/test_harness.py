@@ -77,3 +77,32 @@ def test_scale_series_measures_each_size(smoke):
     assert series["sizes"]["50"]["figures"][scale.WARM]["p99_vs_smallest"] == 1
     assert "Scale series" in table and f"stats-worker at `{series['baseline']}`" in table
     assert "<svg" in (out / "scale.svg").read_text()
+
+
+def run_bench(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "snipbench", *argv], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_only_measures_the_figures_named_and_the_ceiling(sandbox, tmp_path):
+    env = {**os.environ, "TEST_DATABASE_URL": sandbox.admin_url, "TEST_REDIS_URL": sandbox.redis_url}
+    result = run_bench("--smoke", "--only", "links read", "--out", str(tmp_path), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert list(results["http"]) == ["ceiling", "links read"]
+    assert all(results["http"][name]["errors"] == 0 for name in results["http"])
+    assert "startup" not in results and "stats_worker" not in results
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--only", "web homes"], "--only: no figure named 'web homes'; the figures are: ceiling;"),
+        (["--only", "web home", "--update-docs"], "docs/performance.md takes a whole run"),
+    ],
+)
+def test_a_bad_only_is_refused_naming_the_setting(argv, message):
+    result = run_bench(*argv)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
