@@ -51,6 +51,10 @@ SERVICES = {
 }
 
 
+#: The services a service's pages are made from: started first when not running yet.
+NEEDS = {"web": ("links", "stats-api")}
+
+
 def _port_range() -> Iterator[int] | None:
     """``BENCH_PORTS`` ("9200-9299"), cycled: on a machine shared with others, the range
     the bench's servers may bind. Unset, the OS picks free ports."""
@@ -116,8 +120,11 @@ class Suite:
         return process
 
     def start(self, name: str, **extra: str) -> ServiceProcess:
-        """Start ``name`` and wait for /readyz. A service started with its default
-        settings is the one web talks to (``urls``)."""
+        """Start ``name`` (after what it :data:`NEEDS`) and wait for /readyz. A service
+        started with its default settings is the one web talks to (``urls``)."""
+        for needed in NEEDS.get(name, ()):
+            if needed not in self.urls:
+                self.start(needed)
         process = self.process(name, **extra).start()
         if not extra:
             self.urls.setdefault(name, process.url)

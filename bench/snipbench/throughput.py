@@ -19,7 +19,7 @@ from testkit.processes import ServiceProcess
 from . import baseline, wrk
 from .baseline import Baseline
 from .footprint import cpu_seconds
-from .services import SERVICES, Suite
+from .services import NEEDS, SERVICES, Suite
 
 NEW_LINK = json.dumps({"url": "https://example.com/a/fairly/typical/long/url?utm_source=bench"})
 #: The same route again, with parts of the suite's observability turned off.
@@ -122,13 +122,13 @@ def same_work_overhead(http: dict[str, dict]) -> dict | None:
 
 
 def available(figure: Figure) -> bool:
-    # web's pages are made from the links and stats APIs: it is measured with both.
-    needs = {"web": ["web", "links", "stats-api"]}.get(figure.service, [figure.service])
-    return all(SERVICES[name].available for name in needs)
+    return all(SERVICES[name].available for name in (figure.service, *NEEDS.get(figure.service, ())))
 
 
 def seed(suite: Suite) -> str:
     """One link to read, follow and count (and its cache entry warmed); returns its code."""
+    if "links" not in suite.urls:
+        suite.start("links")
     response = requests.post(
         f"{suite.urls['links']}/api/links", data=NEW_LINK, headers={"Content-Type": "application/json"}, timeout=10
     )
