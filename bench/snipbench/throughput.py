@@ -21,6 +21,8 @@ from .baseline import Baseline
 from .footprint import cpu_seconds
 from .services import NEEDS, SERVICES, Suite
 
+#: The links web's home page lists (web.pages.RECENT).
+HOME_PAGE = 20
 NEW_LINK = json.dumps({"url": "https://example.com/a/fairly/typical/long/url?utm_source=bench"})
 #: The same route again, with parts of the suite's observability turned off.
 OBSERVABILITY_OFF = "metrics and access log off"
@@ -126,13 +128,15 @@ def available(figure: Figure) -> bool:
 
 
 def seed(suite: Suite) -> str:
-    """One link to read, follow and count (and its cache entry warmed); returns its code."""
+    """A full page of links for web's home (whatever figures ran before it), the last
+    of them read, followed and counted (its cache entry warmed); returns its code."""
     if "links" not in suite.urls:
         suite.start("links")
-    response = requests.post(
-        f"{suite.urls['links']}/api/links", data=NEW_LINK, headers={"Content-Type": "application/json"}, timeout=10
-    )
-    response.raise_for_status()
+    for _ in range(HOME_PAGE):
+        response = requests.post(
+            f"{suite.urls['links']}/api/links", data=NEW_LINK, headers={"Content-Type": "application/json"}, timeout=10
+        )
+        response.raise_for_status()
     code = response.json()["code"]
     if "redirect" in suite.urls:
         requests.get(f"{suite.urls['redirect']}/r/{code}", allow_redirects=False, timeout=10).raise_for_status()
