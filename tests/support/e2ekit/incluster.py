@@ -16,6 +16,8 @@ from .kube import Kube
 
 SCRIPTS = Path(__file__).parent / "incluster"
 CLIENT = "e2e-client"
+#: The services the smoke path finds ready first (incluster/smoke.py).
+SMOKE_SERVICES = ("web", "links", "redirect", "stats-api")
 
 
 def client_pod(image: str) -> dict:
@@ -64,6 +66,24 @@ class Client:
             "-n", self.namespace, "exec", "-i", CLIENT, "--", "python", "-", *args, input=source, timeout=timeout
         )
         return json.loads(out.strip().splitlines()[-1])
+
+    def click_path(self, clicks: int) -> dict:
+        """The smoke path (incluster/smoke.py) with ``clicks`` redirects; returns what it
+        saw, or raises AssertionError naming each step that failed: every service ready,
+        each redirect to the link's URL, each one counted, the link on web's home page."""
+        seen = self.run("smoke", str(clicks))
+        problems = []
+        if seen["ready"] != dict.fromkeys(SMOKE_SERVICES, 200):
+            problems.append(f"not every service is ready: {seen['ready']}")
+        if seen["redirects"] != clicks:
+            problems.append(f"{seen['redirects']} of {clicks} redirects went to the link's URL")
+        if seen["counted"] != clicks:
+            problems.append(f"stats counted {seen['counted']} of {clicks} redirects")
+        if not seen["listed_by_web"]:
+            problems.append(f"web's home page does not list {seen['code']}")
+        if problems:
+            raise AssertionError("; ".join(problems))
+        return seen
 
     def close(self) -> None:
         self.kube.run("-n", self.namespace, "delete", "pod", CLIENT, "--ignore-not-found", "--wait=false")
