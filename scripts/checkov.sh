@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs checkov with the given arguments, offline, from a virtualenv of its own
 # (.local/checkov), installed here on first use and again when requirements/scan.txt
-# changes: checkov's pins clash with the suite's. `make scan` and tests/k8s call it.
+# changes: checkov's pins clash with the suite's. `make scan` and tests/k8s call it;
+# CHECKOV_VENV names another virtualenv (a copy of the clone shares the clone's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=.local/checkov
+venv=${CHECKOV_VENV:-.local/checkov}
 if [ ! -x "$venv/bin/checkov" ] || ! cmp -s requirements/scan.txt "$venv/scan.txt"; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r requirements/scan.txt
