@@ -23,7 +23,6 @@ def check_all(objects: list[dict], overlay: str) -> list[str]:
         *wiring.urls(objects),
         *wiring.references(objects, OVERLAYS[overlay]["external_secrets"]),
         *wiring.bound_ports(objects, DEFAULT_PORT),
-        *wiring.volumes(objects),
         *wiring.image_versions(objects),
     ]
 
@@ -165,14 +164,6 @@ MISTAKES = [
         "prod",
         lambda o: links_container(o)["command"].insert(1, "--bind=0.0.0.0:8000"),
         "Deployment/links container links: gunicorn does not run with -c python:snipkit.gunicorn_conf alone",
-    ),
-    (
-        "volume declared and never mounted",
-        "prod",
-        lambda o: links_container(o).update(
-            volumeMounts=[m for m in links_container(o)["volumeMounts"] if m["name"] != "metrics"]
-        ),
-        "Deployment/links: volume metrics is declared but never mounted",
     ),
 ]
 

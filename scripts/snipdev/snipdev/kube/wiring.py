@@ -239,19 +239,6 @@ def bound_ports(objects: list[dict], default_port: int) -> list[str]:
     return problems
 
 
-def volumes(objects: list[dict]) -> list[str]:
-    """Every declared volume is mounted, and every mount names a declared volume."""
-    problems = []
-    for obj, pod in workloads(objects):
-        declared = {v["name"] for v in pod["spec"].get("volumes", [])}
-        if obj["kind"] == "StatefulSet":
-            declared |= {t["metadata"]["name"] for t in obj["spec"].get("volumeClaimTemplates", [])}
-        mounted = {m["name"] for c in containers(pod) for m in c.get("volumeMounts", [])}
-        problems += [f"{name_of(obj)}: volume {v} is declared but never mounted" for v in sorted(declared - mounted)]
-        problems += [f"{name_of(obj)}: mounts {v}, which is not declared" for v in sorted(mounted - declared)]
-    return problems
-
-
 def image_versions(objects: list[dict]) -> list[str]:
     """Each image runs at one version across the overlay: an admin process (a migration,
     a purge, the backup) runs exactly the code, or the pg_dump, of what it administers."""
