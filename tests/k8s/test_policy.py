@@ -36,7 +36,7 @@ CHECKOV_MISTAKES = [
      lambda o: container(o, "links")["resources"]["limits"].pop("cpu"), "CKV_K8S_11"),
     ("no memory limit", "prod", ("Deployment", "links"),
      lambda o: container(o, "links")["resources"]["limits"].pop("memory"), "CKV_K8S_13"),
-    # Requests alone are not checked: the API server sets them to the limits when absent.
+    # A missing request beside a limit is the suite's own rule (policy.requests): checkov lets it pass.
     ("no requests and no limits", "prod", ("Deployment", "links"),
      lambda o: container(o, "links").pop("resources"), "CKV_K8S_10"),
     ("root user", "prod", ("Deployment", "links"),
@@ -131,6 +131,7 @@ def test_checkov_catches_each_mistake(judged, i):
 
 def check_all(objects: list[dict], overlay: str) -> list[policy.Finding]:
     problems = [
+        *policy.requests(objects),
         *policy.app_runtime(objects),
         *policy.namespaces(objects, OVERLAYS[overlay]["namespace"]),
         *policy.availability(objects, AUTOSCALED),
@@ -186,6 +187,12 @@ MISTAKES = [
     ("admin process with no scratch space", "prod",
      lambda o: container(find(o, "Deployment", "toolbox"), "links").update(volumeMounts=[]),
      ("Deployment.snip-prod.toolbox", "containers[links].volumeMounts[/tmp]")),
+    ("a limit and no CPU request", "prod",
+     lambda o: container(links(o), "links")["resources"]["requests"].pop("cpu"),
+     ("Deployment.snip-prod.links", "containers[links].resources.requests.cpu")),
+    ("no memory request on dev's copy step", "dev",
+     lambda o: container(links(o), "copy-source")["resources"]["requests"].pop("memory"),
+     ("Deployment.snip-dev.links", "containers[copy-source].resources.requests.memory")),
     ("readiness on the liveness path", "prod",
      lambda o: container(links(o), "links")["readinessProbe"]["httpGet"].update(path="/livez"),
      ("Deployment.snip-prod.links", "containers[links].readinessProbe.httpGet.path")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..services import services
 from .checkov import resource_id
-from .render import image_name, matches, workloads
+from .render import containers, image_name, matches, workloads
 
 #: The suite's own images, one per service of services/ (manifests name them bare;
 #: Skaffold and `images:` set the rest).
@@ -67,6 +67,19 @@ def servers(objects: list[dict]):
     for obj, pod, c in app_containers(objects):
         if not is_admin(obj, pod):
             yield obj, pod, c
+
+
+def requests(objects: list[dict]) -> list[Finding]:
+    """CPU and memory requests on every container. checkov asks for limits, and for
+    requests only when a container has no resources at all; with a limit and no request
+    the API server copies the limit, so the pod reserves all of it and fewer fit a node."""
+    return [
+        (resource_id(obj), f"containers[{c['name']}].resources.requests.{resource}")
+        for obj, pod in workloads(objects)
+        for c in containers(pod)
+        for resource in ("cpu", "memory")
+        if resource not in c.get("resources", {}).get("requests", {})
+    ]
 
 
 def app_runtime(objects: list[dict]) -> list[Finding]:
