@@ -220,8 +220,8 @@ def markdown(results: dict) -> str:
     workers = results.get("stats_worker")
     if workers:
         rows = [
-            [f"{count} worker(s)", _n(w["events_per_s"]), ", ".join(_n(t) for t in w["trials"])]
-            for count, w in ((count, workers[count]) for count in ("1", "2"))
+            [f"{count} worker(s)", _n(workers[count]["events_per_s"]), ", ".join(map(_n, workers[count]["trials"]))]
+            for count in ("1", "2")
         ]
         rows.append(["two vs one", _n(workers["scaling"], 2, "x"), ""])
         out += _table(["stats-worker", "events/s (median)", "trials"], rows, "lrl")

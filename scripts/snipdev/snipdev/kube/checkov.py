@@ -1,6 +1,7 @@
 """checkov's Kubernetes checks on rendered objects, offline (scripts/checkov.sh): Pod
-Security settings, requests and limits, probes configured, image tags, service account
-tokens, the default namespace (``scripts/checkov.sh --list --framework kubernetes``).
+Security settings, limits (requests only when a container has no resources:
+policy.requests covers the rest), probes configured, image tags, service account tokens,
+the default namespace (``scripts/checkov.sh --list --framework kubernetes``).
 
 One checkov process judges many renderings at once: it takes seconds to start.
 """
