@@ -97,3 +97,17 @@ def test_waiting_for_a_free_connection_is_bounded_too(own_postgres, freeze):
         queued = outcome_within(NO_ANSWER_AFTER_S, lambda: select_one(app))
         assert isinstance(queued, DependencyUnavailable) and queued.message.endswith("all connections are busy")
     holder.join(NO_ANSWER_AFTER_S)
+
+
+def test_a_probe_that_times_out_does_not_make_requests_skip_postgresql(own_postgres, freeze):
+    server, urls = own_postgres
+    app = make_app(urls["links"], DB_RETRY_AFTER_S=60)
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    with freeze(server):
+        unready = client.get("/readyz")
+        assert unready.status_code == 503 and unready.get_json()["failing"] == ["postgresql"]
+        # Frozen until the probe's own bound has certainly passed: its wait has ended.
+        threading.Event().wait(2 * db.PROBE_TIMEOUT_S)
+    # Slower than a probe's bound for a moment is not down: the next request is served.
+    assert outcome_within(NO_ANSWER_AFTER_S, lambda: select_one(app)) is None

@@ -17,8 +17,11 @@ sent to it. So every wait is bounded on this side (see :func:`_wait`): a connect
 attempt by ``DB_CONNECT_TIMEOUT_S``, a statement by ``DB_STATEMENT_TIMEOUT_MS`` plus
 one second (the server reports its own timeout first when it can), a free connection
 by ``DB_POOL_TIMEOUT_S``. TCP keepalives and ``tcp_user_timeout`` catch a peer that
-is gone altogether. After a wait times out, the process skips PostgreSQL for
-``DB_RETRY_AFTER_S``, answering 503 at once. ``DB_POOL_SIZE`` is also how many of a
+is gone altogether. After a request's wait times out, the process skips PostgreSQL
+for ``DB_RETRY_AFTER_S``, answering 503 at once. A readiness probe's tighter bound
+(:data:`PROBE_TIMEOUT_S`) only makes the instance unready: on a busy node PostgreSQL can
+be slower than that for a moment, and that must not cost every request for seconds.
+``DB_POOL_SIZE`` is also how many of a
 process's threads can be waiting on PostgreSQL: below ``GUNICORN_THREADS``, the
 other threads keep serving what needs no database.
 """
@@ -178,7 +181,7 @@ class Pool:
             conn.wait_timeout_s = timeout_s or self.statement_wait_s
             yield conn
         except CONNECTION_ERRORS as exc:
-            if isinstance(exc, WaitTimeout):
+            if isinstance(exc, WaitTimeout) and timeout_s is None:  # a request's own bound
                 self.breaker.failed(exc)
             if conn is not None:
                 conn.close()
