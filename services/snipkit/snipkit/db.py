@@ -19,8 +19,9 @@ one second (the server reports its own timeout first when it can), a free connec
 by ``DB_POOL_TIMEOUT_S``. TCP keepalives and ``tcp_user_timeout`` catch a peer that
 is gone altogether. After a request's wait times out, the process skips PostgreSQL
 for ``DB_RETRY_AFTER_S``, answering 503 at once. A readiness probe's tighter bound
-(:data:`PROBE_TIMEOUT_S`) only makes the instance unready: on a busy node PostgreSQL can
-be slower than that for a moment, and that must not cost every request for seconds.
+(:data:`PROBE_TIMEOUT_S`) only makes the instance unready and closes the probe's own
+connection: on a busy node PostgreSQL can be slower than that for a moment, and that
+must not cost requests seconds of 503s, nor every pooled connection.
 ``DB_POOL_SIZE`` is also how many of a
 process's threads can be waiting on PostgreSQL: below ``GUNICORN_THREADS``, the
 other threads keep serving what needs no database.
@@ -181,12 +182,16 @@ class Pool:
             conn.wait_timeout_s = timeout_s or self.statement_wait_s
             yield conn
         except CONNECTION_ERRORS as exc:
-            if isinstance(exc, WaitTimeout) and timeout_s is None:  # a request's own bound
+            # A probe's tighter bound passing says PostgreSQL is slow, not gone: the other
+            # connections stay, and requests go on (see the module's docstring).
+            slow_probe = timeout_s is not None and isinstance(exc, WaitTimeout)
+            if isinstance(exc, WaitTimeout) and not slow_probe:
                 self.breaker.failed(exc)
             if conn is not None:
                 conn.close()
                 conn = None
-            self._discard_idle()
+            if not slow_probe:
+                self._discard_idle()
             raise
         finally:
             if conn is not None:
