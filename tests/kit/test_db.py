@@ -23,9 +23,16 @@ def make_app(url: str, **settings):
     return app
 
 
-def select_one(app) -> None:
-    with app.app_context(), db.connection() as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1")
+def backend_pid(conn) -> int:
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
+def select_one(app) -> int:
+    """A request's statement: the backend pid of the connection the pool lent it."""
+    with app.app_context(), db.connection() as conn:
+        return backend_pid(conn)
 
 
 def outcome_within(seconds: float, call) -> BaseException | None:
@@ -99,12 +106,6 @@ def test_waiting_for_a_free_connection_is_bounded_too(own_postgres, freeze):
     holder.join(NO_ANSWER_AFTER_S)
 
 
-def backend_pid(conn) -> int:
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        return cur.fetchone()[0]
-
-
 def test_a_probe_that_times_out_does_not_make_requests_skip_postgresql(own_postgres, freeze):
     server, urls = own_postgres
     app = make_app(urls["links"], DB_RETRY_AFTER_S=60)
@@ -119,10 +120,5 @@ def test_a_probe_that_times_out_does_not_make_requests_skip_postgresql(own_postg
     # Slower than a probe's bound for a moment is not down: the next request is served,
     # on a connection the pool kept (only the probe's own was closed).
     served = []
-    assert outcome_within(NO_ANSWER_AFTER_S, lambda: served.append(request_on_pool(app))) is None
+    assert outcome_within(NO_ANSWER_AFTER_S, lambda: served.append(select_one(app))) is None
     assert served[0] in pooled
-
-
-def request_on_pool(app) -> int:
-    with app.app_context(), db.connection() as conn:
-        return backend_pid(conn)

@@ -21,10 +21,9 @@ is gone altogether. After a request's wait times out, the process skips PostgreS
 for ``DB_RETRY_AFTER_S``, answering 503 at once. A readiness probe's tighter bound
 (:data:`PROBE_TIMEOUT_S`) only makes the instance unready and closes the probe's own
 connection: on a busy node PostgreSQL can be slower than that for a moment, and that
-must not cost requests seconds of 503s, nor every pooled connection.
-``DB_POOL_SIZE`` is also how many of a
-process's threads can be waiting on PostgreSQL: below ``GUNICORN_THREADS``, the
-other threads keep serving what needs no database.
+must not cost requests seconds of 503s, nor every pooled connection. ``DB_POOL_SIZE``
+is also how many of a process's threads can be waiting on PostgreSQL: below
+``GUNICORN_THREADS``, the other threads keep serving what needs no database.
 """
 
 from __future__ import annotations
@@ -182,15 +181,15 @@ class Pool:
             conn.wait_timeout_s = timeout_s or self.statement_wait_s
             yield conn
         except CONNECTION_ERRORS as exc:
-            # A probe's tighter bound passing says PostgreSQL is slow, not gone: the other
-            # connections stay, and requests go on (see the module's docstring).
-            slow_probe = timeout_s is not None and isinstance(exc, WaitTimeout)
-            if isinstance(exc, WaitTimeout) and not slow_probe:
-                self.breaker.failed(exc)
             if conn is not None:
                 conn.close()
                 conn = None
+            # A probe's tighter bound passing says PostgreSQL is slow, not gone: the other
+            # connections stay, and requests go on (see the module's docstring).
+            slow_probe = timeout_s is not None and isinstance(exc, WaitTimeout)
             if not slow_probe:
+                if isinstance(exc, WaitTimeout):
+                    self.breaker.failed(exc)
                 self._discard_idle()
             raise
         finally:
