@@ -4,8 +4,10 @@ both over real HTTP: web's clients are exercised exactly as in production."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
+import requests
 
 import links
 import web
@@ -49,6 +51,13 @@ def client(app):
 
 
 @pytest.fixture
+def uncached(make_app):
+    """A visitor of a web that fetches the recent links for every visit (a row's test
+    changes a link behind web's back and looks again at once)."""
+    return make_app(RECENT_CACHE_S=0).test_client()
+
+
+@pytest.fixture
 def token():
     """``token(client, path)``: the CSRF token of the first form on the page at ``path``."""
 
@@ -58,3 +67,16 @@ def token():
         return _TOKEN.search(page.get_data(as_text=True)).group(1)
 
     return read
+
+
+@pytest.fixture
+def new_link(links_url):
+    """``new_link()``: a link made through the links API, behind web's back; its JSON."""
+
+    def create() -> dict:
+        body = {"url": f"https://new.example/{uuid.uuid4().hex}", "code": f"n{uuid.uuid4().hex[:10]}"}
+        response = requests.post(f"{links_url}/api/links", json=body, timeout=5)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return create

@@ -36,7 +36,8 @@ def row_of(page: str, code: str, prefix: str = "") -> str:
     return row.group(0)
 
 
-def test_a_row_shows_the_count_of_the_moment_not_the_one_it_was_first_drawn_with(client, links_url, stats_double):
+def test_a_row_shows_the_count_of_the_moment_not_the_one_it_was_first_drawn_with(uncached, links_url, stats_double):
+    client = uncached
     code = create_via_api(links_url, url="https://counted.example", code=unique_code())["code"]
     stats_double.click(code, times=1)
     assert re.search(r"1</strong> click\b(?!s)", row_of(client.get("/").get_data(as_text=True), code))
@@ -113,7 +114,8 @@ def test_link_page_shows_totals_and_an_accessible_chart(client, links_url, stats
     assert client.get(f"/links/{code}?range=year").status_code == 404
 
 
-def test_an_expired_link_says_so_on_the_home_page_and_its_own(client, links_url, admin_db):
+def test_an_expired_link_says_so_on_the_home_page_and_its_own(uncached, links_url, admin_db):
+    client = uncached
     expired = create_via_api(links_url, url="https://old.example/offer", code=unique_code())["code"]
     current = create_via_api(links_url, url="https://new.example/offer", code=unique_code())["code"]
     with admin_db.cursor() as cur:  # links refuses a past expiry; the demo data is written this way

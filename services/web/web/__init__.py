@@ -14,7 +14,7 @@ from flask import Flask
 import snipkit
 from snipkit import auth, config, errors
 
-from . import clients, csrf, errorpages, formatting, headers, rows
+from . import clients, csrf, errorpages, formatting, headers, recent, rows
 
 SERVICE = "web"
 MIN_SECRET_LENGTH = 32
@@ -37,6 +37,7 @@ SETTINGS = [
     config.Setting(
         "LINKS_API_TOKEN", auth.token, None, secret=True, doc="links' API_TOKEN, sent with every write to links"
     ),
+    recent.SETTING,
     # Flask reads this key itself. Off by default only so `make dev` works over plain http;
     # the staging and prod overlays turn it on.
     config.Setting("SESSION_COOKIE_SECURE", config.boolean, False, doc="send the session cookie over HTTPS only"),
@@ -57,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     formatting.init_app(app)
     headers.init_app(app)
+    recent.init_app(app)
     rows.init_app(app)
 
     from . import pages

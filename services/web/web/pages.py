@@ -10,31 +10,15 @@ Which page needs what (see "`web`: pages for people" in docs/architecture.md):
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from snipkit import DependencyUnavailable
-
-from . import chart, clients, csrf
+from . import chart, clients, csrf, recent
 
 bp = Blueprint("pages", __name__)
-log = logging.getLogger("web.pages")
 
-RECENT = 20
 FORM_FIELDS = ("url", "code", "expires_at")
-
-
-def _recent(cursor: str | None) -> dict:
-    """A page of recent links with click totals; totals are None when stats is down."""
-    page = clients.links().page(RECENT, cursor)
-    recent = {"items": page.items, "next_cursor": page.next_cursor, "totals": None}
-    try:
-        recent["totals"] = clients.stats().totals([link.code for link in page.items])
-    except DependencyUnavailable as exc:
-        log.warning("listing links without click counts: %s", exc.message)
-    return recent
 
 
 def _expiry_for_api(value: str) -> str:
@@ -48,8 +32,9 @@ def _expiry_for_api(value: str) -> str:
 
 
 def _home(values: dict, errors: dict, status: int = 200):
-    recent = _recent(request.args.get("cursor"))
-    return render_template("home.html", values=values, errors=errors, recent=recent), status
+    cursor = request.args.get("cursor")
+    shown = recent.fetch(cursor) if cursor else recent.first_page()
+    return render_template("home.html", values=values, errors=errors, recent=shown), status
 
 
 @bp.get("/")
@@ -69,6 +54,7 @@ def create():
         # A fresh form (and so a fresh token and Idempotency-Key) is rendered with the
         # messages: the corrected form is a new request, not a replay of this one.
         return _home(values, rejected.fields, status=422)
+    recent.wrote()
     flash(f"Your short link {link.short_url} is ready.", "success")
     return redirect(url_for("pages.link", code=link.code), code=303)
 
@@ -89,7 +75,9 @@ def link(code: str):
 
 @bp.post("/links/<code>/delete")
 def delete(code: str):
-    if clients.links().delete(code):
+    deleted = clients.links().delete(code)
+    recent.wrote()
+    if deleted:
         flash(f"The short link {code} was deleted.", "success")
     else:
         flash(f"The short link {code} had already been deleted.", "info")
