@@ -72,6 +72,9 @@ def figures() -> list[Figure]:
         LINKS_READ,
         Figure("stats-api read", "stats-api", "/api/stats/{code}"),
         Figure("web home", "web", "/"),
+        # The page without the recent links kept (web/recent.py): what every visit cost
+        # before, and what a page older than RECENT_CACHE_S costs.
+        Figure("web home (every visit fetched)", "web", "/", env={"RECENT_CACHE_S": "0"}),
     ]
     at = others.index(on) + 1
     return [Figure("ceiling", "ceiling", "/"), *others[:at], *variants, *others[at:]]
