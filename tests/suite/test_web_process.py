@@ -38,7 +38,8 @@ def test_with_stats_down_links_are_listed_and_the_link_page_is_503(start, servic
 
 def test_with_links_down_every_page_is_503_naming_links(start, service_env, stats_double):
     links = start("links", "links.wsgi:app", service_env("links"))
-    web = start("web", "web.wsgi:app", web_env(service_env, links.url, stats_double.url))
+    # RECENT_CACHE_S=0: what web shows once links is down, not its copy's last second.
+    web = start("web", "web.wsgi:app", {**web_env(service_env, links.url, stats_double.url), "RECENT_CACHE_S": "0"})
     assert requests.get(f"{web.url}/", timeout=5).status_code == 200
     links.stop()
     home = requests.get(f"{web.url}/", timeout=10)
