@@ -38,7 +38,8 @@ _WROTE = "wrote_at"
 
 
 def init_app(app: Flask) -> None:
-    # (monotonic deadline, links); one tuple, so threads swap it whole.
+    # (monotonic deadline, the page kept); one tuple, so threads swap it whole. A
+    # deadline of 0 has passed: nothing is kept yet.
     app.extensions["web.recent"] = (0.0, None)
 
 
@@ -59,7 +60,7 @@ def first_page() -> dict:
     keep = current_app.config["RECENT_CACHE_S"]
     deadline, kept = current_app.extensions["web.recent"]
     now = time.monotonic()
-    if kept is not None and now < deadline and time.time() - session.get(_WROTE, 0) > keep:
+    if now < deadline and time.time() - session.get(_WROTE, 0) > keep:
         return kept
     recent = fetch(None)
     if keep and recent["totals"] is not None:
