@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import socket
 import time
-import uuid
 
 import pytest
-import requests
 
 
 @pytest.fixture
-def link(links_url):
-    body = {"url": f"https://d.example/{uuid.uuid4().hex}"}
-    return requests.post(f"{links_url}/api/links", json=body, timeout=5).json()
+def link(new_link):
+    return new_link()
 
 
 def assert_unavailable(response, dependency: str, words: str) -> str:
