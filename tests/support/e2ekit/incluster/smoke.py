@@ -28,6 +28,27 @@ def request(host, method, path, body=None):
     return response.status, response.getheader("Location"), data
 
 
+def poll(seconds, read, done):
+    """``read()`` every half second until ``done`` says yes of its value or ``seconds``
+    have passed; its last value."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.5)
+
+
+def counted(code):
+    status, _, body = request("stats-api", "GET", f"/api/stats/{code}")
+    return json.loads(body).get("total") if status == 200 else None
+
+
+def listed_by_web(code):
+    status, _, body = request("web", "GET", "/")
+    return status == 200 and code.encode() in body
+
+
 def main(clicks):
     result = {"ready": {}}
     for service in SERVICES:
@@ -40,24 +61,10 @@ def main(clicks):
     result["code"] = code
     redirects = [request("redirect", "GET", f"/r/{code}")[:2] for _ in range(clicks)]
     result["redirects"] = sum(1 for status, location in redirects if status == 302 and location == url)
-    deadline, counted = time.monotonic() + 60, None
-    while time.monotonic() < deadline:
-        status, _, body = request("stats-api", "GET", f"/api/stats/{code}")
-        counted = json.loads(body).get("total") if status == 200 else None
-        if counted == clicks:
-            break
-        time.sleep(0.5)
-    result["counted"] = counted
+    result["counted"] = poll(60, lambda: counted(code), lambda total: total == clicks)
     # web's pods each keep the recent links for RECENT_CACHE_S (1 s): a link made
     # through links shows on web's home page within that.
-    deadline = time.monotonic() + 5
-    while True:
-        status, _, body = request("web", "GET", "/")
-        listed = status == 200 and code.encode() in body
-        if listed or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    result["listed_by_web"] = listed
+    result["listed_by_web"] = poll(5, lambda: listed_by_web(code), bool)
     print(json.dumps(result))
 
 
