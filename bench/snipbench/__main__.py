@@ -155,11 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="", help="numbers of links for the scale series, e.g. 1k,100k,1M")
     parser.add_argument("--baseline", metavar="REV", help="also serve some figures with REV's code (before/after)")
     names = [f.name for f in throughput.figures()]
+    # Once per figure rather than a comma-separated list: several figures' names hold a comma.
     parser.add_argument(
         "--only",
-        type=lambda text: tuple(name.strip() for name in text.split(",")),
-        default=(),
-        help=f"only these HTTP figures, comma-separated, and the ceiling (one of: {'; '.join(names)})",
+        action="append",
+        default=[],
+        metavar="FIGURE",
+        help=f"only this HTTP figure and the ceiling; give it once per figure (one of: {'; '.join(names)})",
     )
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else Plan()
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only and args.update_docs:
         say(f"--only measures part of the figures; {DOC.relative_to(ROOT)} takes a whole run (leave out --update-docs)")
         return 2
-    plan = replace(plan, only=args.only)
+    plan = replace(plan, only=tuple(args.only))
     try:
         sizes = scale.parse(args.scale) if args.scale and args.scale != "none" else []
     except ValueError as exc:
