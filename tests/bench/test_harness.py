@@ -86,9 +86,9 @@ def run_bench(*argv: str, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def test_only_measures_the_figures_named_and_the_ceiling(sandbox, tmp_path):
-    # web home alone: the links and stats-api it is made from start first, unmeasured.
+    # web home and one of redirect's variants: the services they are made from start
+    # first, unmeasured. --only once per figure: a name with a comma in it is one figure.
     env = {**os.environ, "TEST_DATABASE_URL": sandbox.admin_url, "TEST_REDIS_URL": sandbox.redis_url}
-    # --only once per figure: a name with a comma in it is one figure, not two.
     only = ["--only", "web home", "--only", "redirect (warm cache), metrics only"]
     result = run_bench("--smoke", *only, "--out", str(tmp_path), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
